@@ -1,0 +1,98 @@
+/**
+ * npm run bench:adapters — forward + backward time of one adapted linear
+ * layer against the frozen base layer alone, 4096 tokens, r = 16:
+ * 768→768 and 3072→768 (RoBERTa-base's attention and FFN-output shapes).
+ *
+ * The input requires a gradient (as in a middle layer), so the base case is
+ * one forward GEMM and one dX GEMM. Cases are interleaved rep by rep and the
+ * median of each is reported with its ratio to base in the same run.
+ * Last line: {"bench":"adapters","layers":[{"shape":"768x768","cases":[{"case":"edora-factored","ms":…,"ratio":…},…]},…]}
+ * Flags: --reps N (default 9), --tokens N (default 4096), --r N (default 16)
+ */
+import { parseArgs } from 'node:util';
+import { adapterConfig, getMethod } from '../src/adapters/index.js';
+import * as E from '../src/index.js';
+import { Linear, Random } from '../src/index.js';
+
+const { values } = parseArgs({
+  options: { reps: { type: 'string' }, tokens: { type: 'string' }, r: { type: 'string' } },
+});
+const reps = Number(values.reps ?? 9);
+const tokens = Number(values.tokens ?? 4096);
+const r = Number(values.r ?? 16);
+
+type Case = {
+  name: string;
+  method: 'lora' | 'dora' | 'edora' | null;
+  normMode: 'factored' | 'naive';
+};
+const CASES: Case[] = [
+  { name: 'base', method: null, normMode: 'factored' },
+  { name: 'lora', method: 'lora', normMode: 'factored' },
+  { name: 'dora-naive', method: 'dora', normMode: 'naive' },
+  { name: 'dora-factored', method: 'dora', normMode: 'factored' },
+  { name: 'edora-naive', method: 'edora', normMode: 'naive' },
+  { name: 'edora-factored', method: 'edora', normMode: 'factored' },
+];
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  const mid = s.length >> 1;
+  return s.length % 2 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2;
+}
+
+const layers: { shape: string; cases: { case: string; ms: number; ratio: number }[] }[] = [];
+for (const [dIn, dOut] of [
+  [768, 768],
+  [3072, 768],
+] as const) {
+  const rng = new Random(1);
+  const x = E.randn([tokens, dIn], rng, 1, 0, { requiresGrad: true });
+  const dy = E.randn([tokens, dOut], rng);
+  const setups = CASES.map((c) => {
+    const base = new Linear(dIn, dOut, { rng: new Random(2) });
+    base.requiresGrad(false);
+    if (c.method) {
+      const adapter = getMethod(c.method).fromBase(
+        base,
+        adapterConfig({ method: c.method, r, normMode: c.normMode }),
+        new Random(3),
+      );
+      // Nonzero B so the update is real work in every method.
+      for (const [, t] of adapter.tensors()) if (t.requiresGrad) rng.fillNormal(t.data, 0, 0.01);
+      base.hook = adapter;
+    }
+    return { c, base };
+  });
+  const times = new Map<string, number[]>(CASES.map((c) => [c.name, []]));
+  const step = (base: Linear): number => {
+    x.grad = null;
+    const t0 = process.hrtime.bigint();
+    const y = base.forward(x);
+    E.backward(y, { grad: dy });
+    return Number(process.hrtime.bigint() - t0) / 1e6;
+  };
+  for (const { base } of setups) step(base); // warm-up
+  for (let rep = 0; rep < reps; rep++)
+    for (const { c, base } of setups) times.get(c.name)!.push(step(base));
+  const baseMs = median(times.get('base')!);
+  const cases = CASES.map((c) => {
+    const ms = median(times.get(c.name)!);
+    return {
+      case: c.name,
+      ms: Math.round(ms * 100) / 100,
+      ratio: Math.round((ms / baseMs) * 1000) / 1000,
+    };
+  });
+  const shape = `${dIn}x${dOut}`;
+  console.log(`layer ${dIn}→${dOut}, ${tokens} tokens, r = ${r} (median of ${reps})`);
+  for (const k of cases)
+    console.log(
+      `  ${k.case.padEnd(16)} ${k.ms.toFixed(2).padStart(9)} ms  ${k.ratio.toFixed(3)}× base`,
+    );
+  const naive = cases.find((k) => k.case === 'edora-naive')!.ms;
+  const fact = cases.find((k) => k.case === 'edora-factored')!.ms;
+  console.log(`  edora factored is ${(naive / fact).toFixed(2)}× faster than naive`);
+  layers.push({ shape, cases });
+}
+console.log(JSON.stringify({ bench: 'adapters', tokens, r, reps, layers }));

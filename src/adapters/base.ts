@@ -1,0 +1,182 @@
+/**
+ * What LoRA, DoRA, LoRA-XS and EDoRA share: frozen-or-trainable factors
+ * A [r×dIn], B [dOut×r], an optional R [r×r] between them and an optional
+ * magnitude m [dOut], the forward pass, merge and unmerge.
+ *
+ *   ΔW = B·A (LoRA, DoRA)   or   B·R·A (LoRA-XS, EDoRA)
+ *   LoRA family:  y = W·x + s·ΔW·x̃ + b
+ *   DoRA family:  y = g ⊙ (W·x + s·ΔW·x̃) + b,  g = m / max(‖W + s·ΔW‖_row, eps)
+ *
+ * x̃ is x after dropout (adapter path only). The norm is detached. PEFT's
+ * DoRA also feeds x̃ to the W·x term, which costs a second full product; the
+ * two agree whenever dropout is 0 and in evaluation.
+ */
+
+import { dropout } from '../autograd/ops/dropout.js';
+import { add, div, mul, sub } from '../autograd/ops/elementwise.js';
+import { lowRankLinear } from '../autograd/ops/lowrank.js';
+import { linear, matmul } from '../autograd/ops/matmul.js';
+import { unsqueeze } from '../autograd/ops/shape.js';
+import { noGrad } from '../autograd/tape.js';
+import type { Linear } from '../nn/linear.js';
+import type { Random } from '../tensor/random.js';
+import { formatShape, Tensor } from '../tensor/tensor.js';
+import { factoredRowNorm, type NormCache, naiveRowNorm, normCache } from './row-norm.js';
+import { type Adapter, type AdapterConfig, type MethodName, NORM_EPS, scalingOf } from './types.js';
+
+export interface Factors {
+  a: Tensor;
+  b: Tensor;
+  r: Tensor | null;
+  magnitude: Tensor | null;
+}
+
+export class LowRankAdapter implements Adapter {
+  readonly scaling: number;
+  readonly trainable: ReadonlySet<string>;
+  merged = false;
+  /** Norm used at merge time, to undo it exactly. */
+  private mergedNorm: Tensor | null = null;
+  /** P, G, ‖W‖² for the factored norm when W and A are frozen (EDoRA). */
+  private cache: NormCache | null = null;
+
+  constructor(
+    readonly method: MethodName,
+    readonly config: AdapterConfig,
+    protected readonly factors: Factors,
+    private readonly rng: Random,
+  ) {
+    this.scaling = scalingOf(config);
+    this.trainable = new Set([...this.tensors()].filter(([, t]) => t.requiresGrad).map(([k]) => k));
+  }
+
+  /** B' = B·R (or B): the left factor the norm identity needs. */
+  private leftFactor(): Tensor {
+    const { b, r } = this.factors;
+    return r ? matmul(b, r) : b;
+  }
+
+  /** ‖W + s·ΔW‖_row, detached, floored at eps. */
+  rowNorm(base: Linear): Tensor {
+    return noGrad(() => {
+      const { a } = this.factors;
+      const left = this.leftFactor();
+      let n: Tensor;
+      if (this.config.normMode === 'naive') {
+        n = naiveRowNorm(base.weight, left, a, this.scaling);
+      } else if (!a.requiresGrad) {
+        this.cache ??= normCache(base.weight, a);
+        n = factoredRowNorm(this.cache, left, this.scaling);
+      } else {
+        n = factoredRowNorm(normCache(base.weight, a), left, this.scaling);
+      }
+      return floorAt(n, NORM_EPS);
+    });
+  }
+
+  forward(x: Tensor, base: Linear): Tensor {
+    if (this.merged) return base.baseForward(x);
+    const { a, b, r, magnitude } = this.factors;
+    const xd =
+      this.config.dropout > 0 ? dropout(x, this.config.dropout, this.rng, base.training) : x;
+    if (this.config.normMode === 'naive') return this.referenceForward(x, xd, base);
+    const g = magnitude ? div(magnitude, this.rowNorm(base)) : null;
+    return lowRankLinear({
+      x,
+      xAdapter: xd,
+      weight: base.weight,
+      bias: base.bias,
+      a,
+      r,
+      b,
+      scaling: this.scaling,
+      scale: g,
+    });
+  }
+
+  /**
+   * The same layer the way the reference code writes it: base path and
+   * adapter path as separate ops, the norm from the dense W + s·ΔW. Kept for
+   * checks and benchmarks (normMode 'naive').
+   */
+  private referenceForward(x: Tensor, xd: Tensor, base: Linear): Tensor {
+    const { a, b, r, magnitude } = this.factors;
+    let u = linear(xd, a);
+    if (r) u = linear(u, r);
+    const update = linear(mul(u, this.scaling), b);
+    if (!magnitude) return add(base.baseForward(x), update);
+    const g = div(magnitude, this.rowNorm(base));
+    const y = mul(add(linear(x, base.weight), update), g);
+    return base.bias ? add(y, base.bias) : y;
+  }
+
+  tensors(): Map<string, Tensor> {
+    const { a, b, r, magnitude } = this.factors;
+    const out = new Map<string, Tensor>([
+      ['lora_A.weight', a],
+      ['lora_B.weight', b],
+    ]);
+    if (r) out.set('lora_R.weight', r);
+    if (magnitude) out.set('lora_magnitude_vector', magnitude);
+    return out;
+  }
+
+  /** s·ΔW as a dense [dOut×dIn] matrix. */
+  deltaWeight(): Tensor {
+    return noGrad(() => mul(matmul(this.leftFactor(), this.factors.a), this.scaling));
+  }
+
+  mergedWeight(base: Linear): Tensor {
+    return noGrad(() => {
+      if (this.merged) return base.weight;
+      const w = add(base.weight, this.deltaWeight());
+      const { magnitude } = this.factors;
+      return magnitude ? mul(w, unsqueeze(div(magnitude, this.rowNorm(base)), 1)) : w;
+    });
+  }
+
+  merge(base: Linear): void {
+    if (this.merged) throw new Error(`${this.method}: adapter is already merged`);
+    const norm = this.factors.magnitude ? this.rowNorm(base) : null;
+    const merged = this.mergedWeight(base);
+    base.weight.data.set(merged.data, base.weight.offset);
+    this.mergedNorm = norm;
+    this.merged = true;
+  }
+
+  unmerge(base: Linear): void {
+    if (!this.merged) throw new Error(`${this.method}: adapter is not merged`);
+    noGrad(() => {
+      let w = base.weight;
+      const { magnitude } = this.factors;
+      if (magnitude && this.mergedNorm) w = div(w, unsqueeze(div(magnitude, this.mergedNorm), 1));
+      const restored = sub(w, this.deltaWeight());
+      base.weight.data.set(restored.data, base.weight.offset);
+    });
+    this.merged = false;
+    this.mergedNorm = null;
+    this.cache = null; // W was rewritten: recompute P and ‖W‖² from the restored values
+  }
+
+  loadTensors(tensors: ReadonlyMap<string, Tensor>, where: string, keyPrefix = ''): void {
+    for (const [key, target] of this.tensors()) {
+      const src = tensors.get(key);
+      if (!src) throw new Error(`${where}: missing tensor '${keyPrefix}${key}'`);
+      if (src.shape.join() !== target.shape.join()) {
+        throw new Error(
+          `${where}: tensor '${keyPrefix}${key}' has shape ${formatShape(src.shape)}, the model expects ${formatShape(target.shape)}`,
+        );
+      }
+      target.data.set(src.isDense() ? src.data : src.toArray(), target.offset);
+    }
+    this.cache = null;
+  }
+}
+
+/** max(x, floor) elementwise, as a fresh constant tensor. */
+function floorAt(x: Tensor, floor: number): Tensor {
+  const d = x.toArray();
+  const out = x.dtype === 'float64' ? new Float64Array(d.length) : new Float32Array(d.length);
+  for (let i = 0; i < d.length; i++) out[i] = Math.max(d[i]!, floor);
+  return new Tensor(out, x.shape);
+}

@@ -1,0 +1,12 @@
+export * from './ops/dropout.js';
+export * from './ops/elementwise.js';
+export * from './ops/embedding.js';
+export * from './ops/layernorm.js';
+export * from './ops/loss.js';
+export * from './ops/lowrank.js';
+export * from './ops/matmul.js';
+export * from './ops/norm.js';
+export * from './ops/reduce.js';
+export * from './ops/shape.js';
+export * from './ops/softmax.js';
+export { type BackwardOptions, backward, isGradEnabled, noGrad, zeroGrad } from './tape.js';

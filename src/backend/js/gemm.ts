@@ -1,0 +1,61 @@
+/**
+ * Reference GEMM in TypeScript: accumulates each output row in float64.
+ * Slow (1–3 GFLOP/s) but simple enough to trust.
+ */
+import type { FloatArray } from '../kernels.js';
+
+export function gemmJs(
+  transA: boolean,
+  transB: boolean,
+  m: number,
+  n: number,
+  k: number,
+  alpha: number,
+  a: FloatArray,
+  aOff: number,
+  lda: number,
+  strideA: number,
+  b: FloatArray,
+  bOff: number,
+  ldb: number,
+  strideB: number,
+  beta: number,
+  c: FloatArray,
+  cOff: number,
+  ldc: number,
+  strideC: number,
+  batch: number,
+): void {
+  const acc = new Float64Array(n);
+  // B as a row-major k×n panel, so the inner loop runs over contiguous memory.
+  const bRows = transB ? new Float64Array(k * n) : null;
+  for (let t = 0; t < batch; t++) {
+    const a0 = aOff + t * strideA;
+    const b0 = bOff + t * strideB;
+    const c0 = cOff + t * strideC;
+    if (bRows) {
+      for (let p = 0; p < k; p++)
+        for (let j = 0; j < n; j++) bRows[p * n + j] = b[b0 + j * ldb + p]!;
+    }
+    for (let i = 0; i < m; i++) {
+      acc.fill(0);
+      for (let p = 0; p < k; p++) {
+        const aip = transA ? a[a0 + p * lda + i]! : a[a0 + i * lda + p]!;
+        if (aip === 0) continue;
+        if (bRows) {
+          const base = p * n;
+          for (let j = 0; j < n; j++) acc[j]! += aip * bRows[base + j]!;
+        } else {
+          const base = b0 + p * ldb;
+          for (let j = 0; j < n; j++) acc[j]! += aip * b[base + j]!;
+        }
+      }
+      const row = c0 + i * ldc;
+      if (beta === 0) {
+        for (let j = 0; j < n; j++) c[row + j] = alpha * acc[j]!;
+      } else {
+        for (let j = 0; j < n; j++) c[row + j] = alpha * acc[j]! + beta * c[row + j]!;
+      }
+    }
+  }
+}

@@ -1,0 +1,142 @@
+/**
+ * Loader for the native C++ addon (build/Release/edora_native.node).
+ *
+ * The addon's functions take exactly the arguments of the `Kernels` methods
+ * (Float32Array only), so they are used directly as the methods: no copies,
+ * no argument shuffling. The addon validates its arguments and throws a JS
+ * Error naming the kernel on misuse.
+ */
+import { existsSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { KernelInfo, Kernels } from './kernels.js';
+
+/** The GEMM implementations the native backend can use. */
+export type NativeGemmKernel = 'blas' | 'builtin';
+
+/** info() of the native backend: KernelInfo plus BLAS diagnostics. */
+export interface NativeKernelInfo extends KernelInfo {
+  backend: 'native';
+  gemm: 'blas' | 'builtin';
+  /** Why no BLAS is in use (e.g. EDORA_BLAS could not be loaded), or null. */
+  blasError: string | null;
+  /** Threads the loaded BLAS reports using, or null without a BLAS. */
+  blasThreads: number | null;
+  /** Threads of the builtin GEMM's pool. */
+  builtinThreads: number;
+}
+
+export interface NativeExtras {
+  /** Selects the GEMM; throws if 'blas' is requested but no BLAS library is loaded. */
+  setGemmKernel(kind: NativeGemmKernel): void;
+  getGemmKernel(): NativeGemmKernel;
+  /** Why no BLAS library is in use, or null when one is loaded. */
+  blasError(): string | null;
+}
+
+/** The native backend: the Kernels contract (Float32Array only) plus GEMM selection. */
+export interface NativeKernels extends Kernels, NativeExtras {
+  readonly name: 'native';
+  info(): NativeKernelInfo;
+}
+
+/** The raw addon exports (same signatures as the Kernels methods). */
+type Addon = Omit<NativeKernels, 'name'>;
+
+const ADDON_FUNCTIONS = [
+  'info',
+  'setGemmKernel',
+  'getGemmKernel',
+  'blasError',
+  'gemm',
+  'unary',
+  'unaryBackward',
+  'binary',
+  'copyStrided',
+  'softmax',
+  'softmaxBackward',
+  'layerNorm',
+  'layerNormBackward',
+  'columnScaleBias',
+  'columnScaleBiasBackward',
+  'reduceSum',
+  'reduceMax',
+] as const satisfies readonly (keyof Addon)[];
+
+const ADDON_RELATIVE = path.join('build', 'Release', 'edora_native.node');
+
+/**
+ * The package root: this file is dist/src/backend/native.js once compiled
+ * (three levels below the root), or src/backend/native.ts when run from source.
+ */
+function candidatePaths(): string[] {
+  const here = path.dirname(fileURLToPath(import.meta.url));
+  return [
+    path.resolve(here, '..', '..', '..', ADDON_RELATIVE),
+    path.resolve(here, '..', '..', ADDON_RELATIVE),
+  ];
+}
+
+let cached: { kernels: NativeKernels } | { error: string } | undefined;
+
+function load(): { kernels: NativeKernels } | { error: string } {
+  const candidates = candidatePaths();
+  const file = candidates.find((p) => existsSync(p));
+  if (file === undefined) {
+    return { error: `native addon not built (no ${candidates[0]}); run \`npm run build:native\`` };
+  }
+  let addon: Addon;
+  try {
+    addon = createRequire(import.meta.url)(file) as Addon;
+  } catch (err) {
+    return {
+      error: `native addon ${file} failed to load: ${err instanceof Error ? err.message : String(err)}`,
+    };
+  }
+  for (const fn of ADDON_FUNCTIONS) {
+    if (typeof addon[fn] !== 'function') {
+      return {
+        error: `native addon ${file} is stale or incomplete (no ${fn}); rebuild it with \`npm run build:native\``,
+      };
+    }
+  }
+  const kernels: NativeKernels = {
+    name: 'native',
+    info: addon.info,
+    setGemmKernel: addon.setGemmKernel,
+    getGemmKernel: addon.getGemmKernel,
+    blasError: addon.blasError,
+    gemm: addon.gemm,
+    unary: addon.unary,
+    unaryBackward: addon.unaryBackward,
+    binary: addon.binary,
+    copyStrided: addon.copyStrided,
+    softmax: addon.softmax,
+    softmaxBackward: addon.softmaxBackward,
+    layerNorm: addon.layerNorm,
+    layerNormBackward: addon.layerNormBackward,
+    columnScaleBias: addon.columnScaleBias,
+    columnScaleBiasBackward: addon.columnScaleBiasBackward,
+    reduceSum: addon.reduceSum,
+    reduceMax: addon.reduceMax,
+  };
+  return { kernels: Object.freeze(kernels) };
+}
+
+/**
+ * Loads the native kernels once. Never throws: returns `{ error }` with the
+ * reason when the addon is missing or cannot be loaded.
+ */
+export function loadNativeKernels(): { kernels: NativeKernels } | { error: string } {
+  if (cached === undefined) {
+    try {
+      cached = load();
+    } catch (err) {
+      cached = {
+        error: `native addon failed to load: ${err instanceof Error ? err.message : String(err)}`,
+      };
+    }
+  }
+  return cached;
+}

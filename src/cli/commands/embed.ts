@@ -1,0 +1,133 @@
+/**
+ * `edora embed`: sentence embeddings of each line of a text file, written as
+ * JSON lines `{"text": …, "embedding": […]}` (atomically: temp file + rename).
+ */
+import {
+  closeSync,
+  existsSync,
+  openSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  statSync,
+  writeSync,
+} from 'node:fs';
+import { join } from 'node:path';
+import type { Command } from 'commander';
+import { noGrad } from '../../autograd/tape.js';
+import { loadUseLite } from '../../models/use-lite/load.js';
+import type { UseLiteModel } from '../../models/use-lite/model.js';
+import { loadPeftAdapter } from '../../peft/save.js';
+
+export interface EmbedOptions {
+  model: string;
+  adapter?: string;
+  input: string;
+  out: string;
+  batchSize?: string | number;
+}
+
+export function register(program: Command): void {
+  program
+    .command('embed')
+    .description(
+      'embed each line of a text file with a sentence encoder; one JSON line per input line',
+    )
+    .requiredOption(
+      '--model <name|dir>',
+      "'use-lite', or a TF.js USE-Lite directory (model.json, shards, vocab.json)",
+    )
+    .option('--adapter <dir>', 'apply a trained adapter directory (PEFT format)')
+    .requiredOption('--input <file>', 'UTF-8 text, one input per line')
+    .requiredOption('--out <file>', 'output .jsonl: {"text": …, "embedding": […]} per line')
+    .option('--batch-size <n>', 'inputs per forward pass', '32')
+    .action((opts: EmbedOptions) => {
+      const { count, seconds } = runEmbed(opts);
+      console.error(
+        `edora embed: ${count} line${count === 1 ? '' : 's'} → ${opts.out} (${seconds.toFixed(1)} s)`,
+      );
+    });
+}
+
+/** The work behind `edora embed`; throws one clear line on bad input. */
+export function runEmbed(opts: EmbedOptions): { count: number; seconds: number } {
+  const start = performance.now();
+  const batchSize = Number(opts.batchSize ?? 32);
+  if (!Number.isInteger(batchSize) || batchSize < 1) {
+    throw new Error(`--batch-size must be a positive integer, got '${String(opts.batchSize)}'`);
+  }
+  const lines = readLines(opts.input);
+  const model = loadModel(opts.model);
+  if (opts.adapter !== undefined) loadPeftAdapter(model, opts.adapter);
+  const tmp = `${opts.out}.tmp-${process.pid}`;
+  const fd = openOut(tmp, opts.out);
+  try {
+    noGrad(() => {
+      for (let i = 0; i < lines.length; i += batchSize) {
+        const texts = lines.slice(i, i + batchSize);
+        const y = model.embed(texts).toArray();
+        const d = model.outputDim;
+        const chunk = texts
+          .map((text, r) => JSON.stringify({ text, embedding: y.slice(r * d, (r + 1) * d) }))
+          .join('\n');
+        writeSync(fd, `${chunk}\n`);
+      }
+    });
+    closeSync(fd);
+    renameSync(tmp, opts.out);
+  } catch (err) {
+    try {
+      closeSync(fd);
+    } catch {
+      // already closed
+    }
+    rmSync(tmp, { force: true });
+    throw err;
+  }
+  return { count: lines.length, seconds: (performance.now() - start) / 1000 };
+}
+
+function loadModel(name: string): UseLiteModel {
+  if (name === 'use-lite') return loadUseLite();
+  if (!existsSync(name) || !statSync(name).isDirectory()) {
+    throw new Error(
+      `--model must be 'use-lite' or a directory holding model.json and vocab.json, got '${name}'`,
+    );
+  }
+  if (!existsSync(join(name, 'model.json')))
+    throw new Error(`--model ${name}: no model.json in that directory`);
+  return loadUseLite(name);
+}
+
+/** Lines of a UTF-8 file; a final newline does not make an extra empty line. */
+function readLines(path: string): string[] {
+  let bytes: Buffer;
+  try {
+    bytes = readFileSync(path);
+  } catch (err) {
+    throw new Error(
+      `cannot read --input ${path}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`,
+    );
+  }
+  let text: string;
+  try {
+    text = new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+  } catch {
+    throw new Error(`--input ${path} is not valid UTF-8`);
+  }
+  if (text.startsWith('\uFEFF')) text = text.slice(1);
+  if (text === '') return [];
+  const lines = text.split(/\r?\n/);
+  if (lines.at(-1) === '') lines.pop();
+  return lines;
+}
+
+function openOut(tmp: string, out: string): number {
+  try {
+    return openSync(tmp, 'w');
+  } catch (err) {
+    throw new Error(
+      `cannot write --out ${out}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`,
+    );
+  }
+}

@@ -1,0 +1,62 @@
+/** edora: parameter-efficient fine-tuning of transformers on the CPU. */
+
+export * from './adapters/index.js';
+export * from './autograd/index.js';
+export {
+  activeKernels,
+  type BackendName,
+  countKernelCalls,
+  getBackend,
+  nativeKernels,
+  nativeLoadError,
+  setBackend,
+  withBackend,
+} from './backend/index.js';
+export type { KernelInfo, Kernels } from './backend/kernels.js';
+export {
+  type IntegerTensor,
+  loadCheckpointTensors,
+  readSafetensors,
+  readSafetensorsHeader,
+  type SafetensorsContents,
+  writeSafetensors,
+} from './io/safetensors.js';
+export {
+  readTfjsModel,
+  type TfjsArray,
+  type TfjsModel,
+  type TfjsModelJson,
+  type TfjsWeightGroup,
+  type TfjsWeightSpec,
+  tfjsTensor,
+} from './io/tfjs-weights.js';
+export * from './io/tokenizers/index.js';
+export { type TruncatedSvd, type TruncatedSvdOptions, truncatedSvd } from './linalg/svd.js';
+export {
+  BertForSequenceClassification,
+  BertModel,
+  type EncoderInput,
+  robertaPositionIds,
+  type SequenceClassifier,
+} from './models/bert.js';
+export {
+  type ModelConfig,
+  type ModelType,
+  parseModelConfig,
+  readModelConfig,
+} from './models/config.js';
+export { type TinyCheckpointOptions, writeTinyCheckpoint } from './models/fixtures.js';
+export {
+  createModel,
+  type LoadedModel,
+  type LoadModelOptions,
+  loadModel,
+  type ModelHead,
+} from './models/load.js';
+export { RobertaForSequenceClassification } from './models/roberta.js';
+export * from './models/use-lite/index.js';
+export * from './nn/index.js';
+export * from './peft/index.js';
+export * from './tensor/create.js';
+export { kaimingUniformBound, Random, type RandomState } from './tensor/random.js';
+export { type DType, Tensor } from './tensor/tensor.js';

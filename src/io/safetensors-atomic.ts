@@ -1,0 +1,57 @@
+/**
+ * (Used by the safetensors writer and other writers of edora files.)
+ *
+ * Atomic file writes: write to a temporary name in the same directory, flush,
+ * then rename over the target, so that a failure never leaves a half-written
+ * file under the real name.
+ */
+import { closeSync, fsyncSync, openSync, renameSync, unlinkSync, writeSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
+
+/** A writer handed to `withAtomicFile`'s callback: appends bytes to the temporary file. */
+export type AppendBytes = (bytes: Uint8Array) => void;
+
+export function withAtomicFile(path: string, fill: (append: AppendBytes) => void): void {
+  const tmp = join(
+    dirname(path),
+    `.${basename(path)}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`,
+  );
+  let fd: number;
+  try {
+    fd = openSync(tmp, 'wx');
+  } catch (err) {
+    throw new Error(
+      `${path}: cannot write (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`,
+    );
+  }
+  let ok = false;
+  try {
+    fill((bytes) => {
+      let done = 0;
+      while (done < bytes.length) done += writeSync(fd, bytes, done, bytes.length - done);
+    });
+    fsyncSync(fd);
+    closeSync(fd);
+    fd = -1;
+    renameSync(tmp, path);
+    ok = true;
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code) throw new Error(`${path}: cannot write (${code})`);
+    throw err;
+  } finally {
+    if (fd >= 0) closeSync(fd);
+    if (!ok) {
+      try {
+        unlinkSync(tmp);
+      } catch {
+        // already gone
+      }
+    }
+  }
+}
+
+/** Write a whole text file atomically. */
+export function writeFileAtomic(path: string, text: string): void {
+  withAtomicFile(path, (append) => append(Buffer.from(text, 'utf8')));
+}

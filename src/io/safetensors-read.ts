@@ -1,0 +1,140 @@
+/**
+ * Reading safetensors files. Floating-point tensors (F32, F16, BF16, F64)
+ * become float32 Tensors; I64 and I32 tensors are kept as integer arrays.
+ *
+ * Each tensor's bytes are read with fs.readSync at their file position
+ * straight into the tensor's own buffer (F32, I32, I64), or through a small
+ * reusable scratch buffer for the types that need conversion, so a large
+ * checkpoint is never held twice in memory.
+ */
+import { closeSync, openSync } from 'node:fs';
+import { endianness } from 'node:os';
+import { Tensor } from '../tensor/tensor.js';
+import { readExactly, readHeaderFd, type SafetensorsEntry } from './safetensors-header.js';
+
+export interface IntegerTensor {
+  dtype: 'I64' | 'I32';
+  shape: number[];
+  data: BigInt64Array | Int32Array;
+}
+
+export interface SafetensorsContents {
+  tensors: Map<string, Tensor>;
+  integers: Map<string, IntegerTensor>;
+  metadata: Record<string, string> | null;
+}
+
+export interface ReadSafetensorsOptions {
+  /** Read only the tensors for which this returns true (the header is still validated whole). */
+  filter?: (name: string) => boolean;
+}
+
+/** Elements converted per chunk for F16/BF16/F64 (bounds the scratch memory). */
+const CHUNK = 1 << 20;
+
+let f16Table: Float32Array | null = null;
+
+/** float32 value of every half-precision bit pattern (all are exact in float32). */
+function halfTable(): Float32Array {
+  if (f16Table) return f16Table;
+  const t = new Float32Array(65536);
+  for (let h = 0; h < 65536; h++) {
+    const sign = h & 0x8000 ? -1 : 1;
+    const exp = (h >> 10) & 0x1f;
+    const mant = h & 0x3ff;
+    if (exp === 0) t[h] = sign * mant * 2 ** -24;
+    else if (exp === 31) t[h] = mant === 0 ? sign * Number.POSITIVE_INFINITY : Number.NaN;
+    else t[h] = sign * 2 ** (exp - 15) * (1 + mant / 1024);
+  }
+  f16Table = t;
+  return t;
+}
+
+function bytesOf(a: ArrayBufferView): Uint8Array {
+  return new Uint8Array(a.buffer, a.byteOffset, a.byteLength);
+}
+
+function readFloat(fd: number, e: SafetensorsEntry, file: string): Float32Array {
+  const out = new Float32Array(e.size);
+  const what = `tensor '${e.name}'`;
+  if (e.dtype === 'F32') {
+    readExactly(fd, bytesOf(out), e.begin, file, what);
+    return out;
+  }
+  const width = e.dtype === 'F64' ? 8 : 2;
+  const scratch = new ArrayBuffer(Math.min(e.size, CHUNK) * width);
+  const out32 = new Uint32Array(out.buffer);
+  const table = e.dtype === 'F16' ? halfTable() : null;
+  for (let start = 0; start < e.size; start += CHUNK) {
+    const n = Math.min(CHUNK, e.size - start);
+    readExactly(fd, new Uint8Array(scratch, 0, n * width), e.begin + start * width, file, what);
+    if (e.dtype === 'F64') {
+      const src = new Float64Array(scratch, 0, n);
+      out.set(src, start); // rounds to nearest float32, as numpy's astype does
+    } else {
+      const src = new Uint16Array(scratch, 0, n);
+      if (table) for (let i = 0; i < n; i++) out[start + i] = table[src[i]!]!;
+      else for (let i = 0; i < n; i++) out32[start + i] = src[i]! << 16; // bf16 = top half of f32
+    }
+  }
+  return out;
+}
+
+/**
+ * Read a safetensors file. Throws one Error naming the file and the tensor or
+ * field at fault for anything malformed, and for tensors of a dtype other than
+ * F32/F16/BF16/F64/I64/I32 (leave those out with `filter`).
+ */
+export function readSafetensors(
+  path: string,
+  options: ReadSafetensorsOptions = {},
+): SafetensorsContents {
+  if (endianness() !== 'LE')
+    throw new Error(`${path}: reading safetensors needs a little-endian machine`);
+  let fd: number;
+  try {
+    fd = openSync(path, 'r');
+  } catch (err) {
+    throw new Error(
+      `${path}: cannot open (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`,
+    );
+  }
+  try {
+    const header = readHeaderFd(fd, path);
+    const tensors = new Map<string, Tensor>();
+    const integers = new Map<string, IntegerTensor>();
+    for (const e of header.entries) {
+      if (options.filter && !options.filter(e.name)) continue;
+      switch (e.dtype) {
+        case 'F32':
+        case 'F16':
+        case 'BF16':
+        case 'F64': {
+          const t = new Tensor(readFloat(fd, e, path), e.shape);
+          t.name = e.name;
+          tensors.set(e.name, t);
+          break;
+        }
+        case 'I64': {
+          const data = new BigInt64Array(e.size);
+          readExactly(fd, bytesOf(data), e.begin, path, `tensor '${e.name}'`);
+          integers.set(e.name, { dtype: 'I64', shape: e.shape, data });
+          break;
+        }
+        case 'I32': {
+          const data = new Int32Array(e.size);
+          readExactly(fd, bytesOf(data), e.begin, path, `tensor '${e.name}'`);
+          integers.set(e.name, { dtype: 'I32', shape: e.shape, data });
+          break;
+        }
+        default:
+          throw new Error(
+            `${path}: tensor '${e.name}' has dtype ${e.dtype}; only F32, F16, BF16, F64, I64 and I32 can be read`,
+          );
+      }
+    }
+    return { tensors, integers, metadata: header.metadata };
+  } finally {
+    closeSync(fd);
+  }
+}

@@ -1,0 +1,169 @@
+/**
+ * TF.js graph-model weights: `model.json` (topology + weightsManifest) and its
+ * binary shards, read by tensor name.
+ *
+ * Layout (tfjs-core io): each manifest group lists shard files whose bytes,
+ * concatenated in order, hold that group's weights back to back, each
+ * row-major little-endian, 4 bytes per element for float32 and int32.
+ * Quantised weights are not supported (no published model we load uses them).
+ */
+import { readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { formatShape, sizeOf, Tensor } from '../tensor/tensor.js';
+
+export interface TfjsWeightSpec {
+  name: string;
+  shape: number[];
+  dtype: string;
+  quantization?: unknown;
+}
+
+export interface TfjsWeightGroup {
+  paths: string[];
+  weights: TfjsWeightSpec[];
+}
+
+export interface TfjsModelJson {
+  modelTopology?: unknown;
+  weightsManifest: TfjsWeightGroup[];
+  [key: string]: unknown;
+}
+
+/** One weight as stored: float32 or int32 values in row-major order. */
+export interface TfjsArray {
+  name: string;
+  shape: number[];
+  dtype: 'float32' | 'int32';
+  data: Float32Array | Int32Array;
+}
+
+export interface TfjsModel {
+  /** Path of the model.json that was read (for error messages). */
+  path: string;
+  json: TfjsModelJson;
+  weights: Map<string, TfjsArray>;
+}
+
+/** Read `model.json` and every weight in its manifest. */
+export function readTfjsModel(modelJsonPath: string): TfjsModel {
+  const json = parseModelJson(modelJsonPath);
+  const dir = dirname(modelJsonPath);
+  const weights = new Map<string, TfjsArray>();
+  json.weightsManifest.forEach((group, g) => {
+    const bytes = readGroup(modelJsonPath, dir, group, g);
+    let offset = 0;
+    for (const spec of group.weights) {
+      const n = sizeOf(spec.shape);
+      const end = offset + 4 * n;
+      // Copy into a fresh buffer: shard offsets need not be 4-byte aligned in memory.
+      const slice = new Uint8Array(bytes.subarray(offset, end)).buffer;
+      const data = spec.dtype === 'float32' ? new Float32Array(slice) : new Int32Array(slice);
+      weights.set(spec.name, {
+        name: spec.name,
+        shape: [...spec.shape],
+        dtype: spec.dtype as TfjsArray['dtype'],
+        data,
+      });
+      offset = end;
+    }
+  });
+  return { path: modelJsonPath, json, weights };
+}
+
+/**
+ * The float32 weight `name` as a Tensor (sharing its data), checked against
+ * `expectedShape` when given.
+ */
+export function tfjsTensor(
+  model: TfjsModel,
+  name: string,
+  expectedShape?: readonly number[],
+): Tensor {
+  const w = model.weights.get(name);
+  if (!w) throw new Error(`${model.path}: no weight named '${name}' in the weightsManifest`);
+  if (w.dtype !== 'float32')
+    throw new Error(`${model.path}: weight '${name}' is ${w.dtype}, expected float32`);
+  if (expectedShape && w.shape.join() !== expectedShape.join()) {
+    throw new Error(
+      `${model.path}: weight '${name}' has shape ${formatShape(w.shape)}, expected ${formatShape(expectedShape)}`,
+    );
+  }
+  return new Tensor(w.data as Float32Array, w.shape);
+}
+
+function parseModelJson(path: string): TfjsModelJson {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (err) {
+    throw new Error(
+      `cannot read TF.js model ${path}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`,
+    );
+  }
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (err) {
+    throw new Error(`${path}: not valid JSON (${(err as Error).message})`);
+  }
+  const manifest = (json as { weightsManifest?: unknown } | null)?.weightsManifest;
+  if (!Array.isArray(manifest))
+    throw new Error(`${path}: field 'weightsManifest' must be an array of groups`);
+  manifest.forEach((group: unknown, g: number) => {
+    checkGroup(path, group, g);
+  });
+  return json as TfjsModelJson;
+}
+
+function checkGroup(path: string, group: unknown, g: number): void {
+  const gr = group as Partial<TfjsWeightGroup> | null;
+  if (!gr || !Array.isArray(gr.paths) || !gr.paths.every((p) => typeof p === 'string')) {
+    throw new Error(`${path}: weightsManifest[${g}].paths must be an array of file names`);
+  }
+  if (!Array.isArray(gr.weights))
+    throw new Error(`${path}: weightsManifest[${g}].weights must be an array`);
+  gr.weights.forEach((w, i) => {
+    const where = `${path}: weightsManifest[${g}].weights[${i}]`;
+    if (!w || typeof w.name !== 'string')
+      throw new Error(`${where}: field 'name' must be a string`);
+    if (!Array.isArray(w.shape) || w.shape.some((d) => !Number.isInteger(d) || d < 0)) {
+      throw new Error(
+        `${where} ('${w.name}'): field 'shape' must be an array of non-negative integers`,
+      );
+    }
+    if (w.quantization !== undefined) {
+      throw new Error(
+        `${where} ('${w.name}'): quantized weights are not supported (expected plain float32/int32)`,
+      );
+    }
+    if (w.dtype !== 'float32' && w.dtype !== 'int32') {
+      throw new Error(
+        `${where} ('${w.name}'): dtype '${String(w.dtype)}' is not supported (expected float32 or int32)`,
+      );
+    }
+  });
+}
+
+/** The group's shards concatenated, checked against the bytes its weights need. */
+function readGroup(path: string, dir: string, group: TfjsWeightGroup, g: number): Uint8Array {
+  const parts: Buffer[] = [];
+  for (const p of group.paths) {
+    const file = join(dir, p);
+    try {
+      parts.push(readFileSync(file));
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code ?? String(err);
+      throw new Error(
+        `${path}: shard '${p}' of weight group ${g} cannot be read (${file}: ${code})`,
+      );
+    }
+  }
+  const bytes = parts.length === 1 ? parts[0]! : Buffer.concat(parts);
+  const need = group.weights.reduce((acc, w) => acc + 4 * sizeOf(w.shape), 0);
+  if (bytes.length !== need) {
+    throw new Error(
+      `${path}: weight group ${g} needs ${need} bytes for its ${group.weights.length} weights, its shards (${group.paths.join(', ')}) hold ${bytes.length}`,
+    );
+  }
+  return bytes;
+}

@@ -1,0 +1,168 @@
+/**
+ * loadModel: a BERT or RoBERTa model from a Hugging Face model directory
+ * (config.json + model.safetensors, or shards with model.safetensors.index.json).
+ *
+ * Checkpoint keys are mapped only through the variants transformers itself
+ * accepts for these models: a base-model checkpoint without the `bert.` /
+ * `roberta.` prefix (BertModel.save_pretrained), and the old `LayerNorm.gamma`
+ * / `LayerNorm.beta` names. A classification head (and BERT's pooler) that
+ * the checkpoint lacks is initialised as transformers does and reported in
+ * `newlyInitialized`; tensors the model has no place for (pre-training heads
+ * such as `cls.*` or `lm_head.*`) are reported in `ignored`.
+ */
+import { loadCheckpointTensors } from '../io/safetensors.js';
+import type { Module } from '../nn/module.js';
+import { Random } from '../tensor/random.js';
+import { formatShape, type Tensor } from '../tensor/tensor.js';
+import {
+  BertForSequenceClassification,
+  BertModel,
+  initWeights,
+  type SequenceClassifier,
+} from './bert.js';
+import { type ModelConfig, readModelConfig } from './config.js';
+import { RobertaForSequenceClassification } from './roberta.js';
+
+export type ModelHead = 'sequence-classification' | 'encoder';
+
+export interface LoadModelOptions {
+  /** Default 'sequence-classification'. */
+  head?: ModelHead;
+  /** Replace the config's labels (e.g. a base checkpoint fine-tuned on a new task). */
+  labels?: string[];
+  /** Seed of the model's Random: dropout masks and newly initialised weights. Default 0. */
+  seed?: number;
+}
+
+export interface LoadedModel<M> {
+  model: M;
+  config: ModelConfig;
+  /** Parameters the checkpoint did not hold, initialised N(0, initializer_range) / zeros. */
+  newlyInitialized: string[];
+  /** Checkpoint tensors the model has no place for. */
+  ignored: string[];
+}
+
+export function createModel(
+  config: ModelConfig,
+  head: ModelHead,
+  rng: Random,
+): SequenceClassifier | BertModel {
+  if (head === 'encoder') return new BertModel(config, { rng });
+  return config.modelType === 'roberta'
+    ? new RobertaForSequenceClassification(config, { rng })
+    : new BertForSequenceClassification(config, { rng });
+}
+
+export function loadModel(
+  dir: string,
+  options?: LoadModelOptions & { head?: 'sequence-classification' },
+): LoadedModel<SequenceClassifier>;
+export function loadModel(
+  dir: string,
+  options: LoadModelOptions & { head: 'encoder' },
+): LoadedModel<BertModel>;
+export function loadModel(
+  dir: string,
+  options: LoadModelOptions = {},
+): LoadedModel<SequenceClassifier | BertModel> {
+  let config = readModelConfig(dir);
+  if (options.labels) config = withLabels(config, options.labels);
+  const head = options.head ?? 'sequence-classification';
+  const rng = new Random(options.seed ?? 0);
+  const model = createModel(config, head, rng);
+  const checkpoint = loadCheckpointTensors(dir);
+  const { newlyInitialized, ignored } = adoptCheckpoint(model, config, head, checkpoint, dir);
+  if (newlyInitialized.length > 0) initWeights(model, config, rng, new Set(newlyInitialized));
+  model.eval();
+  return { model, config, newlyInitialized, ignored };
+}
+
+function withLabels(config: ModelConfig, labels: string[]): ModelConfig {
+  if (labels.length < 1) throw new Error('loadModel: labels must name at least one label');
+  return {
+    ...config,
+    numLabels: labels.length,
+    id2label: [...labels],
+    label2id: Object.fromEntries(labels.map((l, i) => [l, i])),
+  };
+}
+
+/** The model path a checkpoint key maps to, or null for a key the model has no place for. */
+export function mapCheckpointKey(
+  key: string,
+  prefix: string,
+  head: ModelHead,
+  checkpointHasPrefix: boolean,
+): string | null {
+  let k = key
+    .replace(/(^|\.)LayerNorm\.gamma$/, '$1LayerNorm.weight')
+    .replace(/(^|\.)LayerNorm\.beta$/, '$1LayerNorm.bias');
+  if (/(^|\.)embeddings\.(position_ids|token_type_ids)$/.test(k)) return null; // buffers, not weights
+  const p = `${prefix}.`;
+  if (head === 'encoder') {
+    if (k.startsWith(p)) return k.slice(p.length);
+    return checkpointHasPrefix ? null : k;
+  }
+  if (!checkpointHasPrefix && /^(embeddings|encoder|pooler)\./.test(k)) k = p + k;
+  return k;
+}
+
+function adoptCheckpoint(
+  model: Module,
+  config: ModelConfig,
+  head: ModelHead,
+  checkpoint: Map<string, Tensor>,
+  dir: string,
+): { newlyInitialized: string[]; ignored: string[] } {
+  const prefix = config.modelType;
+  const hasPrefix = [...checkpoint.keys()].some((k) => k.startsWith(`${prefix}.`));
+  const own = new Map(model.namedParameters());
+  const mapped = new Map<string, { tensor: Tensor; from: string }>();
+  const ignored: string[] = [];
+  for (const [key, t] of checkpoint) {
+    const path = mapCheckpointKey(key, prefix, head, hasPrefix);
+    if (path === null || !own.has(path)) {
+      ignored.push(key);
+      continue;
+    }
+    const prev = mapped.get(path);
+    if (prev)
+      throw new Error(
+        `${dir}: checkpoint tensors '${prev.from}' and '${key}' both map to '${path}'`,
+      );
+    mapped.set(path, { tensor: t, from: key });
+  }
+  const newlyInitialized: string[] = [];
+  for (const [path, target] of own) {
+    const src = mapped.get(path);
+    if (!src) {
+      newlyInitialized.push(path);
+      continue;
+    }
+    if (src.tensor.shape.join() !== target.shape.join()) {
+      const alias = src.from === path ? '' : ` (checkpoint key '${src.from}')`;
+      throw new Error(
+        `${dir}: tensor '${path}'${alias} has shape ${formatShape(src.tensor.shape)}, the model expects ${formatShape(target.shape)}`,
+      );
+    }
+  }
+  // Only the head and the pooler (which transformers also re-initialises) may be missing.
+  const mayBeNew = (p: string): boolean =>
+    p.startsWith('classifier.') || /^((bert|roberta)\.)?pooler\./.test(p);
+  const missing = newlyInitialized.filter((p) => !mayBeNew(p));
+  if (missing.length > 0) {
+    throw new Error(
+      `${dir}: missing tensor${missing.length > 1 ? 's' : ''} ${missing.slice(0, 5).join(', ')}${missing.length > 5 ? `, … (${missing.length} in all)` : ''}`,
+    );
+  }
+  // Adopt the loaded buffers instead of copying them: a checkpoint is never held twice.
+  for (const [path, { tensor }] of mapped) {
+    const dot = path.lastIndexOf('.');
+    const m = model.getSubmodule(path.slice(0, dot));
+    tensor.requiresGrad = true;
+    tensor.name = path;
+    m.setParam(path.slice(dot + 1), tensor);
+  }
+  return { newlyInitialized, ignored };
+}

@@ -1,0 +1,7 @@
+export * from './config.js';
+export { UseLiteAttention, UseLiteFfn, UseLiteLayer } from './layer.js';
+export { defaultUseLiteDir, loadUseLite, USE_LITE_PACKAGE } from './load.js';
+export { type UseLiteBatch, UseLiteEncoder, UseLiteModel } from './model.js';
+export { TimingSignal } from './timing.js';
+export { UseLiteTokenizer, type UseLiteVocab } from './tokenizer.js';
+export { USE_LITE_WEIGHT_MAP, type UseLiteWeightMapping, useLiteStateDict } from './weights.js';

@@ -1,0 +1,151 @@
+/**
+ * PEFT's on-disk format: adapter_config.json (snake_case LoraConfig fields)
+ * and adapter_model.safetensors with keys
+ *   base_model.model.<module path>.lora_A.weight        [r, d_in]
+ *   base_model.model.<module path>.lora_B.weight        [d_out, r]
+ *   base_model.model.<module path>.lora_magnitude_vector [d_out]   (DoRA, EDoRA)
+ *   base_model.model.<module path>.lora_R.weight        [r, r]     (LoRA-XS, EDoRA; edora's own key)
+ *   base_model.model.<module path>.<param>              (modules_to_save copies)
+ *
+ * LoRA and DoRA adapters are plain PEFT LoRA adapters (peft_type "LORA",
+ * use_dora). EDoRA and LoRA-XS need R, which PEFT has no place for, so their
+ * peft_type is "EDORA" / "LORA_XS": PEFT refuses them instead of silently
+ * dropping R. `edora export --to peft-dora` turns EDoRA into plain DoRA.
+ */
+import type { MethodName } from '../adapters/types.js';
+import type { PeftConfig, PeftOptions } from './config.js';
+
+export const CONFIG_FILE = 'adapter_config.json';
+export const WEIGHTS_FILE = 'adapter_model.safetensors';
+export const KEY_PREFIX = 'base_model.model.';
+
+const PEFT_TYPES: Record<MethodName, string> = {
+  lora: 'LORA',
+  dora: 'LORA',
+  'lora-xs': 'LORA_XS',
+  edora: 'EDORA',
+};
+
+/** adapter_config.json contents for a config. */
+export function toAdapterConfigJson(
+  config: PeftConfig,
+  extra: { baseModel?: string | null; taskType?: string | null } = {},
+): Record<string, unknown> {
+  const json: Record<string, unknown> = {
+    peft_type: PEFT_TYPES[config.method],
+    task_type: extra.taskType ?? null,
+    base_model_name_or_path: extra.baseModel ?? null,
+    r: config.r,
+    lora_alpha: config.alpha,
+    lora_dropout: config.dropout,
+    use_rslora: config.useRslora,
+    use_dora: config.method === 'dora' || config.method === 'edora',
+    target_modules: config.targetModules,
+    layers_to_transform: config.layersToTransform,
+    rank_pattern: config.rankPattern,
+    alpha_pattern: config.alphaPattern,
+    modules_to_save: config.modulesToSave.length > 0 ? config.modulesToSave : null,
+    init_lora_weights: config.initLoraWeights === 'kaiming' ? true : config.initLoraWeights,
+    bias: 'none',
+    fan_in_fan_out: false,
+    inference_mode: true,
+    revision: null,
+  };
+  if (config.method === 'edora' || config.method === 'lora-xs') {
+    json['edora'] = {
+      method: config.method,
+      r_init_std: config.rInitStd,
+      svd_iters: config.svdIters,
+      seed: config.seed,
+    };
+  }
+  return json;
+}
+
+function field<T>(
+  json: Record<string, unknown>,
+  key: string,
+  file: string,
+  check: (v: unknown) => v is T,
+  expected: string,
+): T {
+  const v = json[key];
+  if (!check(v))
+    throw new Error(`${file}: field '${key}' must be ${expected}, got ${JSON.stringify(v)}`);
+  return v;
+}
+const isNum = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v);
+const isPosInt = (v: unknown): v is number => Number.isInteger(v) && (v as number) > 0;
+const isNumRecord = (v: unknown): v is Record<string, number> =>
+  typeof v === 'object' && v !== null && !Array.isArray(v) && Object.values(v).every(isNum);
+const isStrings = (v: unknown): v is string[] =>
+  Array.isArray(v) && v.every((s) => typeof s === 'string');
+
+/** PeftOptions from adapter_config.json contents; every bad field is named. */
+export function fromAdapterConfigJson(json: unknown, file: string): PeftOptions {
+  if (typeof json !== 'object' || json === null || Array.isArray(json))
+    throw new Error(`${file}: expected a JSON object`);
+  const j = json as Record<string, unknown>;
+  const peftType = j['peft_type'];
+  let method: MethodName;
+  if (peftType === 'LORA') method = j['use_dora'] === true ? 'dora' : 'lora';
+  else if (peftType === 'EDORA') method = 'edora';
+  else if (peftType === 'LORA_XS') method = 'lora-xs';
+  else
+    throw new Error(
+      `${file}: peft_type ${JSON.stringify(peftType)} is not supported (expected "LORA", "EDORA" or "LORA_XS")`,
+    );
+  const targets = j['target_modules'];
+  if (!(typeof targets === 'string' || isStrings(targets))) {
+    throw new Error(
+      `${file}: field 'target_modules' must be a list of names or a regular expression, got ${JSON.stringify(targets)}`,
+    );
+  }
+  const init = j['init_lora_weights'] ?? true;
+  const edora = (j['edora'] ?? {}) as Record<string, unknown>;
+  const opts: PeftOptions = {
+    method,
+    r: field(j, 'r', file, isPosInt, 'a positive integer'),
+    alpha: j['lora_alpha'] === undefined ? 8 : field(j, 'lora_alpha', file, isNum, 'a number'),
+    dropout:
+      j['lora_dropout'] === undefined ? 0 : field(j, 'lora_dropout', file, isNum, 'a number'),
+    useRslora: j['use_rslora'] === true,
+    targetModules: targets,
+    layersToTransform:
+      j['layers_to_transform'] === null || j['layers_to_transform'] === undefined
+        ? null
+        : typeof j['layers_to_transform'] === 'number'
+          ? [j['layers_to_transform']]
+          : field(
+              j,
+              'layers_to_transform',
+              file,
+              (v): v is number[] => Array.isArray(v) && v.every(Number.isInteger),
+              'a list of layer indices',
+            ),
+    rankPattern:
+      j['rank_pattern'] === undefined || j['rank_pattern'] === null
+        ? {}
+        : field(j, 'rank_pattern', file, isNumRecord, 'an object of numbers'),
+    alphaPattern:
+      j['alpha_pattern'] === undefined || j['alpha_pattern'] === null
+        ? {}
+        : field(j, 'alpha_pattern', file, isNumRecord, 'an object of numbers'),
+    modulesToSave:
+      j['modules_to_save'] === null || j['modules_to_save'] === undefined
+        ? []
+        : field(j, 'modules_to_save', file, isStrings, 'a list of names'),
+    initLoraWeights:
+      init === true
+        ? 'kaiming'
+        : init === 'gaussian'
+          ? 'gaussian'
+          : init === 'pissa'
+            ? 'pissa'
+            : 'kaiming',
+  };
+  if (isNum(edora['r_init_std'])) opts.rInitStd = edora['r_init_std'];
+  if (isPosInt(edora['svd_iters'])) opts.svdIters = edora['svd_iters'];
+  if (Number.isInteger(edora['seed'])) opts.seed = edora['seed'] as number;
+  return opts;
+}

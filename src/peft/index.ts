@@ -1,0 +1,14 @@
+export { type PeftConfig, type PeftOptions, peftConfig } from './config.js';
+export { countAdapterParameters, type ParameterCount } from './count.js';
+export { type ExportTarget, exportAdapter } from './export.js';
+export {
+  CONFIG_FILE,
+  fromAdapterConfigJson,
+  KEY_PREFIX,
+  toAdapterConfigJson,
+  WEIGHTS_FILE,
+} from './format.js';
+export { AdaptedLinear } from './layer.js';
+export { PeftModel, type TrainableSummary } from './model.js';
+export { adapterStateDict, loadPeftAdapter, type SaveOptions, savePeftAdapter } from './save.js';
+export { isTarget, layerIndexOf, matchesSuffix, patternValue } from './targets.js';

@@ -1,0 +1,127 @@
+/** Saving and loading PeftModel adapters in PEFT's format (see format.ts). */
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { readSafetensors, writeSafetensors } from '../io/safetensors.js';
+import { writeFileAtomic } from '../io/safetensors-atomic.js';
+import type { Module } from '../nn/module.js';
+import { formatShape, type Tensor } from '../tensor/tensor.js';
+import {
+  CONFIG_FILE,
+  fromAdapterConfigJson,
+  KEY_PREFIX,
+  toAdapterConfigJson,
+  WEIGHTS_FILE,
+} from './format.js';
+import { PeftModel } from './model.js';
+
+export interface SaveOptions {
+  adapterName?: string;
+  baseModel?: string | null;
+  taskType?: string | null;
+}
+
+/** The adapter's tensors under their PEFT keys. */
+export function adapterStateDict(pm: PeftModel, adapterName?: string): Map<string, Tensor> {
+  const name = adapterName ?? pm.activeAdapter ?? undefined;
+  const out = new Map<string, Tensor>();
+  for (const [path, adapter] of pm.adapters(name)) {
+    for (const [key, t] of adapter.tensors()) out.set(`${KEY_PREFIX}${path}.${key}`, t);
+  }
+  for (const [path, params] of pm.savedModules(name)) {
+    for (const [key, t] of params) out.set(`${KEY_PREFIX}${path}.${key}`, t);
+  }
+  return out;
+}
+
+/** Write adapter_config.json and adapter_model.safetensors into dir (each file atomically). */
+export function savePeftAdapter(pm: PeftModel, dir: string, options: SaveOptions = {}): void {
+  const name = options.adapterName ?? pm.activeAdapter;
+  if (name === null) throw new Error('savePeftAdapter: no active adapter to save');
+  const config = pm.configs.get(name);
+  if (!config) throw new Error(`savePeftAdapter: no adapter named '${name}'`);
+  mkdirSync(dir, { recursive: true });
+  writeSafetensors(join(dir, WEIGHTS_FILE), adapterStateDict(pm, name), { format: 'pt' });
+  writeFileAtomic(
+    join(dir, CONFIG_FILE),
+    `${JSON.stringify(toAdapterConfigJson(config, options), null, 2)}\n`,
+  );
+}
+
+function readJson(path: string): unknown {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (e) {
+    throw new Error(
+      `${path}: cannot read (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`,
+    );
+  }
+  try {
+    return JSON.parse(text);
+  } catch (e) {
+    throw new Error(`${path}: invalid JSON (${(e as Error).message})`);
+  }
+}
+
+/**
+ * Load a saved adapter into `model` (wrapping it in a PeftModel, or adding to
+ * an existing one). Every tensor must be present with the shape the model
+ * implies; an error names the key and both shapes.
+ */
+export function loadPeftAdapter<M extends Module>(
+  target: M | PeftModel<M>,
+  dir: string,
+  options: { adapterName?: string } = {},
+): PeftModel<M> {
+  const configPath = join(dir, CONFIG_FILE);
+  const weightsPath = join(dir, WEIGHTS_FILE);
+  if (!existsSync(configPath))
+    throw new Error(`${dir}: no ${CONFIG_FILE} (not a PEFT adapter directory)`);
+  if (!existsSync(weightsPath)) throw new Error(`${dir}: no ${WEIGHTS_FILE}`);
+  const opts = fromAdapterConfigJson(readJson(configPath), configPath);
+  const { tensors } = readSafetensors(weightsPath);
+  const pm = target instanceof PeftModel ? target : new PeftModel(target);
+  const name = options.adapterName ?? 'default';
+  // Build the adapter's structure without touching the base weights (PiSSA
+  // would rewrite W): the saved values replace the initial ones below.
+  pm.addAdapter(name, {
+    ...opts,
+    initLoraWeights: opts.initLoraWeights === 'pissa' ? 'kaiming' : opts.initLoraWeights,
+  });
+  try {
+    const expected = adapterStateDict(pm, name);
+    const unexpected = [...tensors.keys()].filter((k) => !expected.has(k));
+    if (unexpected.length > 0) {
+      throw new Error(
+        `${weightsPath}: tensor '${unexpected[0]}' has no place in the model${unexpected.length > 1 ? ` (and ${unexpected.length - 1} more)` : ''}`,
+      );
+    }
+    for (const [path, adapter] of pm.adapters(name)) {
+      const prefix = `${KEY_PREFIX}${path}.`;
+      const own = new Map(
+        [...adapter.tensors().keys()].flatMap((k) =>
+          tensors.has(prefix + k) ? [[k, tensors.get(prefix + k)!]] : [],
+        ),
+      );
+      adapter.loadTensors(own, weightsPath, prefix);
+    }
+    for (const [path, params] of pm.savedModules(name)) {
+      for (const [key, t] of params) {
+        const full = `${KEY_PREFIX}${path}.${key}`;
+        const src = tensors.get(full);
+        if (!src) throw new Error(`${weightsPath}: missing tensor '${full}'`);
+        if (src.shape.join() !== t.shape.join()) {
+          throw new Error(
+            `${weightsPath}: tensor '${full}' has shape ${formatShape(src.shape)}, the model expects ${formatShape(t.shape)}`,
+          );
+        }
+        t.data.set(src.data, t.offset);
+      }
+    }
+  } catch (e) {
+    pm.deleteAdapter(name);
+    throw e;
+  }
+  pm.setAdapter(name);
+  return pm;
+}

@@ -1,0 +1,314 @@
+/**
+ * Each adapter method against an explicit float64 reference: the effective
+ * weight W' written out from the definitions in DESIGN.md, and gradients by
+ * finite differences of that reference with the row norm held constant (the
+ * norm is detached).
+ */
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import {
+  adapterConfig,
+  getMethod,
+  type LowRankAdapter,
+  METHOD_NAMES,
+  type MethodName,
+} from '../../src/adapters/index.js';
+import * as E from '../../src/index.js';
+import { Linear, Random, Tensor } from '../../src/index.js';
+import { relErr } from '../helpers/compare.js';
+
+type Mat = number[][];
+const mat = (t: Tensor): Mat => {
+  const [r, c] = t.shape as [number, number];
+  const d = t.toArray();
+  return Array.from({ length: r }, (_, i) => d.slice(i * c, (i + 1) * c));
+};
+const mm = (a: Mat, b: Mat): Mat =>
+  a.map((row) => b[0]!.map((_, j) => row.reduce((s, v, p) => s + v * b[p]![j]!, 0)));
+
+interface Params {
+  w: Mat;
+  bias: number[];
+  a: Mat;
+  b: Mat;
+  r: Mat | null;
+  m: number[] | null;
+  s: number;
+}
+
+/** ΔW, W' and the row norm straight from the definitions. */
+function reference(p: Params, fixedNorm?: number[]): { wPrime: Mat; norm: number[] } {
+  const delta = p.r ? mm(mm(p.b, p.r), p.a) : mm(p.b, p.a);
+  const v = p.w.map((row, i) => row.map((x, j) => x + p.s * delta[i]![j]!));
+  const norm =
+    fixedNorm ?? v.map((row) => Math.max(Math.sqrt(row.reduce((s, x) => s + x * x, 0)), 1e-6));
+  const wPrime = p.m ? v.map((row, i) => row.map((x) => (p.m![i]! * x) / norm[i]!)) : v;
+  return { wPrime, norm };
+}
+function refForward(p: Params, x: Mat, fixedNorm?: number[]): Mat {
+  const { wPrime } = reference(p, fixedNorm);
+  return x.map((row) =>
+    wPrime.map((wr, o) => wr.reduce((s, v, j) => s + v * row[j]!, 0) + p.bias[o]!),
+  );
+}
+
+function setup(
+  method: MethodName,
+  dOut: number,
+  dIn: number,
+  r: number,
+  seed: number,
+  dtype: 'float32' | 'float64' = 'float64',
+) {
+  const rng = new Random(seed);
+  const base = new Linear(dIn, dOut, { rng });
+  if (dtype === 'float64') {
+    base.setParam('weight', new Tensor(Float64Array.from(base.weight.toArray()), [dOut, dIn]));
+    base.setParam('bias', new Tensor(Float64Array.from(base.bias!.toArray()), [dOut]));
+  }
+  base.requiresGrad(false);
+  const adapter = getMethod(method).fromBase(
+    base,
+    adapterConfig({ method, r, alpha: 3 }),
+    rng,
+  ) as LowRankAdapter;
+  // Move every factor away from its (often zero) initial value so each term matters.
+  for (const [, t] of adapter.tensors()) {
+    const noise = new Float64Array(t.size);
+    rng.fillNormal(noise, 0, 0.3);
+    for (let i = 0; i < t.size; i++) t.data[i] = t.data[i]! + noise[i]!;
+  }
+  base.hook = adapter;
+  return { base, adapter, rng };
+}
+
+function params(base: Linear, adapter: LowRankAdapter): Params {
+  const t = adapter.tensors();
+  const r = t.get('lora_R.weight');
+  const m = t.get('lora_magnitude_vector');
+  return {
+    w: mat(base.weight),
+    bias: base.bias!.toArray(),
+    a: mat(t.get('lora_A.weight')!),
+    b: mat(t.get('lora_B.weight')!),
+    r: r ? mat(r) : null,
+    m: m ? m.toArray() : null,
+    s: adapter.scaling,
+  };
+}
+
+const SHAPES: [number, number, number][] = [
+  [7, 5, 3],
+  [5, 9, 4],
+  [6, 6, 6],
+];
+
+describe('adapters match the explicit formulas', () => {
+  for (const method of METHOD_NAMES) {
+    test(`${method}: forward and gradients vs the float64 reference`, () => {
+      for (const [dOut, dIn, r] of SHAPES) {
+        const { base, adapter, rng } = setup(method, dOut, dIn, r, dOut * 100 + dIn);
+        const x = E.randn([4, dIn], rng, 1, 0, { dtype: 'float64' });
+        const p = params(base, adapter);
+        const y = base.forward(x);
+        assert.ok(
+          relErr(y.toArray(), refForward(p, mat(x)).flat()) < 1e-10,
+          `${method} ${dOut}x${dIn} forward`,
+        );
+
+        // Gradients of Σ w·y for the trainable tensors, by finite differences of the reference with the norm fixed.
+        const cot = E.randn(y.shape as number[], rng, 1, 0, { dtype: 'float64' });
+        E.backward(y, { grad: cot });
+        const { norm } = reference(p);
+        const cotM = mat(cot);
+        const objective = (): number => {
+          const out = refForward(params(base, adapter), mat(x), norm);
+          return out.reduce((s, row, i) => s + row.reduce((t, v, j) => t + v * cotM[i]![j]!, 0), 0);
+        };
+        for (const [key, t] of adapter.tensors()) {
+          if (!t.requiresGrad) {
+            assert.equal(t.grad, null, `${method}: frozen ${key} got a gradient`);
+            continue;
+          }
+          const g = t.grad!.toArray();
+          for (let i = 0; i < t.size; i++) {
+            const saved = t.data[i]!;
+            t.data[i] = saved + 1e-6;
+            const fp = objective();
+            t.data[i] = saved - 1e-6;
+            const fm = objective();
+            t.data[i] = saved;
+            const numeric = (fp - fm) / 2e-6;
+            assert.ok(
+              Math.abs(g[i]! - numeric) <= 1e-6 * (1 + Math.abs(numeric)),
+              `${method} ${key}[${i}]: ${g[i]} vs ${numeric}`,
+            );
+          }
+        }
+      }
+    });
+  }
+
+  test('trainable tensors per method', () => {
+    const expect: Record<MethodName, string[]> = {
+      lora: ['lora_A.weight', 'lora_B.weight'],
+      dora: ['lora_A.weight', 'lora_B.weight', 'lora_magnitude_vector'],
+      'lora-xs': ['lora_R.weight'],
+      edora: ['lora_R.weight', 'lora_magnitude_vector'],
+    };
+    for (const method of METHOD_NAMES) {
+      const { adapter } = setup(method, 6, 4, 2, 1);
+      const trainable = [...adapter.tensors()].filter(([, t]) => t.requiresGrad).map(([k]) => k);
+      assert.deepEqual(trainable.sort(), expect[method].sort());
+      const n = trainable.reduce((s, k) => s + adapter.tensors().get(k)!.size, 0);
+      assert.equal(n, getMethod(method).countTrainable(6, 4, 2));
+    }
+  });
+
+  test('r larger than min(d_out, d_in) is rejected with a clear error', () => {
+    for (const method of METHOD_NAMES) {
+      const base = new Linear(4, 6, { rng: new Random(1) });
+      assert.throws(
+        () => getMethod(method).fromBase(base, adapterConfig({ method, r: 5 }), new Random(2)),
+        /r = 5 must be an integer between 1 and min\(d_out, d_in\) = 4 for a 6×4 layer/,
+      );
+    }
+    assert.throws(() => getMethod('vera'), /unknown adapter method 'vera'/);
+  });
+});
+
+describe('initialisation', () => {
+  test('EDoRA and LoRA-XS: B = U_r orthonormal, A = Σ_r·V_rᵀ (B·A is the best rank-r approximation), m = ‖W‖_row', () => {
+    const rng = new Random(3);
+    const base = new Linear(40, 30, { rng });
+    for (const method of ['edora', 'lora-xs'] as const) {
+      const ad = getMethod(method).fromBase(base, adapterConfig({ method, r: 8 }), new Random(4));
+      const t = ad.tensors();
+      const b = mat(t.get('lora_B.weight')!);
+      const btb = mm(
+        b[0]!.map((_, j) => b.map((row) => row[j]!)),
+        b,
+      );
+      for (const [i, row] of btb.entries()) {
+        for (const [j, v] of row.entries()) assert.ok(Math.abs(v - (i === j ? 1 : 0)) < 1e-5);
+      }
+      const r = t.get('lora_R.weight')!.toArray();
+      const std = Math.sqrt(r.reduce((s, v) => s + v * v, 0) / r.length);
+      assert.ok(std > 0.3e-5 && std < 3e-5, `R std ${std}`);
+      if (method === 'edora') {
+        const m = t.get('lora_magnitude_vector')!.toArray();
+        for (const [i, row] of mat(base.weight).entries()) {
+          assert.ok(Math.abs(Math.hypot(...row) - m[i]!) < 1e-5);
+        }
+      }
+      // Rows of A are σ_p·v_pᵀ: orthogonal, with decreasing norms.
+      const a = mat(t.get('lora_A.weight')!);
+      const norms = a.map((row) => Math.hypot(...row));
+      for (let p = 0; p + 1 < norms.length; p++) assert.ok(norms[p]! >= norms[p + 1]! - 1e-6);
+    }
+  });
+
+  test('fresh adapters leave the layer unchanged (LoRA, DoRA exactly; EDoRA, LoRA-XS up to σ = 1e-5)', () => {
+    for (const method of METHOD_NAMES) {
+      const rng = new Random(5);
+      const base = new Linear(12, 10, { rng });
+      const x = E.randn([3, 12], rng);
+      const before = base.forward(x).toArray();
+      base.hook = getMethod(method).fromBase(base, adapterConfig({ method, r: 4 }), rng);
+      const e = relErr(base.forward(x).toArray(), before);
+      assert.ok(e < (method === 'lora' || method === 'dora' ? 1e-6 : 1e-3), `${method}: ${e}`);
+    }
+  });
+
+  test('PiSSA: W_residual + s·B·A reproduces W', () => {
+    const rng = new Random(6);
+    const base = new Linear(20, 16, { rng });
+    const w0 = base.weight.toArray();
+    const ad = getMethod('lora').fromBase(
+      base,
+      adapterConfig({ method: 'lora', r: 4, initLoraWeights: 'pissa' }),
+      rng,
+    ) as LowRankAdapter;
+    const rebuilt = E.add(base.weight, ad.deltaWeight()).toArray();
+    assert.ok(relErr(rebuilt, w0) < 1e-6);
+    assert.ok(relErr(base.weight.toArray(), w0) > 0.05, 'W was replaced by its residual');
+  });
+});
+
+describe('factored row norm', () => {
+  test('equals the naive norm in float32, including rows of W near zero', () => {
+    for (const method of ['dora', 'edora'] as const) {
+      const { base, adapter } = setup(method, 48, 64, 8, 9, 'float32');
+      // Zero two rows of W and the matching rows of B: their norm is 0 → the eps floor, not NaN.
+      for (const row of [3, 17]) {
+        base.weight.data.fill(0, row * 64, (row + 1) * 64);
+        adapter
+          .tensors()
+          .get('lora_B.weight')!
+          .data.fill(0, row * 8, (row + 1) * 8);
+      }
+      base.weight.data[5 * 64] = 1e-20;
+      const a = adapterConfig({ method, r: 8, alpha: 3 });
+      const fresh = (mode: 'factored' | 'naive') => {
+        // Same tensors, other norm mode.
+        const clone = Object.create(adapter) as LowRankAdapter;
+        Object.defineProperty(clone, 'config', { value: { ...a, normMode: mode } });
+        return clone.rowNorm(base).toArray();
+      };
+      const f = fresh('factored');
+      const n = fresh('naive');
+      assert.ok(f.every(Number.isFinite));
+      assert.equal(f[3], Math.fround(1e-6), 'a zero row is floored at eps');
+      assert.ok(relErr(f, n) < 1e-5, `${method}: ${relErr(f, n)}`);
+    }
+  });
+});
+
+describe('fused and reference forward', () => {
+  for (const method of METHOD_NAMES) {
+    test(`${method}: the fused lowRankLinear path equals the reference path (forward and gradients)`, () => {
+      const run = (normMode: 'factored' | 'naive') => {
+        const { base, adapter, rng } = setup(method, 24, 40, 6, 21, 'float32');
+        Object.defineProperty(adapter, 'config', { value: { ...adapter.config, normMode } });
+        const x = E.randn([3, 7, 40], rng, 1, 0, { requiresGrad: true });
+        const y = base.forward(x);
+        E.backward(y, { grad: E.randn(y.shape as number[], rng) });
+        return [
+          y.toArray(),
+          x.grad!.toArray(),
+          ...[...adapter.tensors()]
+            .filter(([, t]) => t.requiresGrad)
+            .map(([, t]) => t.grad!.toArray()),
+        ];
+      };
+      const fused = run('factored');
+      const reference = run('naive');
+      fused.forEach((v, i) => {
+        assert.ok(
+          relErr(v, reference[i]!) < 1e-5,
+          `${method} output/grad ${i}: ${relErr(v, reference[i]!)}`,
+        );
+      });
+    });
+  }
+});
+
+describe('merge and unmerge', () => {
+  for (const method of METHOD_NAMES) {
+    test(`${method}: merged forward equals adapter forward; unmerge restores W`, () => {
+      const { base, adapter, rng } = setup(method, 24, 32, 4, 11, 'float32');
+      const x = E.randn([5, 32], rng);
+      const w0 = base.weight.toArray();
+      const y = base.forward(x).toArray();
+      adapter.merge(base);
+      assert.ok(relErr(base.forward(x).toArray(), y) < 1e-5);
+      assert.throws(() => adapter.merge(base), /already merged/);
+      adapter.unmerge(base);
+      assert.ok(
+        relErr(base.weight.toArray(), w0) < 1e-6,
+        `${method}: ${relErr(base.weight.toArray(), w0)}`,
+      );
+      assert.ok(relErr(base.forward(x).toArray(), y) < 1e-5);
+    });
+  }
+});

@@ -1,0 +1,151 @@
+/**
+ * edora merge / export / predict --adapter on a tiny RoBERTa checkpoint:
+ * merged weights, exported PEFT DoRA adapters and adapter forwards all give
+ * the same logits.
+ */
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, test } from 'node:test';
+import {
+  loadModel,
+  loadPeftAdapter,
+  loadTokenizer,
+  noGrad,
+  PeftModel,
+  Random,
+  savePeftAdapter,
+  writeTinyCheckpoint,
+} from '../../src/index.js';
+import { relErr } from '../helpers/compare.js';
+
+const tmp = mkdtempSync(join(tmpdir(), 'edora-merge-'));
+after(() => rmSync(tmp, { recursive: true, force: true }));
+const cli = (...args: string[]) =>
+  spawnSync(process.execPath, ['bin/edora.js', ...args], { encoding: 'utf8' });
+
+const TEXTS = ['a tiny test', 'another one, longer than the first'];
+
+function logits(modelDir: string, adapterDir?: string): number[] {
+  const { model } = loadModel(modelDir);
+  if (adapterDir) loadPeftAdapter(model, adapterDir);
+  const batch = loadTokenizer(modelDir).encodeBatch(TEXTS);
+  return noGrad(() => model.forward(batch).toArray());
+}
+
+test('merge, export to peft-dora and predict --adapter agree with the adapter forward', () => {
+  const modelDir = join(tmp, 'model');
+  writeTinyCheckpoint(modelDir, { modelType: 'roberta', seed: 3 });
+  const { model } = loadModel(modelDir);
+  const pm = PeftModel.create(model, {
+    method: 'edora',
+    r: 4,
+    targetModules: ['query', 'value', 'attention.output.dense', 'output.dense'],
+    modulesToSave: ['classifier'],
+  });
+  const rng = new Random(4);
+  for (const [, t] of pm.trainableParameters())
+    for (let i = 0; i < t.size; i++) t.data[i] = t.data[i]! + 0.1 * rng.normal();
+  const adapterDir = join(tmp, 'adapter');
+  savePeftAdapter(pm, adapterDir);
+  const batch = loadTokenizer(modelDir).encodeBatch(TEXTS);
+  const expected = noGrad(() => model.forward(batch).toArray());
+  assert.ok(relErr(logits(modelDir), expected) > 1e-3, 'the adapter changes the logits');
+  assert.ok(relErr(logits(modelDir, adapterDir), expected) < 1e-6);
+
+  const merged = join(tmp, 'merged');
+  const m = cli('merge', '--model', modelDir, '--adapter', adapterDir, '--out', merged);
+  assert.equal(m.status, 0, m.stderr);
+  assert.ok(existsSync(join(merged, 'config.json')) && existsSync(join(merged, 'tokenizer.json')));
+  assert.ok(relErr(logits(merged), expected) < 1e-5, 'merged model');
+
+  const exported = join(tmp, 'as-dora');
+  const e = cli('export', '--adapter', adapterDir, '--to', 'peft-dora', '--out', exported);
+  assert.equal(e.status, 0, e.stderr);
+  assert.equal(
+    JSON.parse(readFileSync(join(exported, 'adapter_config.json'), 'utf8')).use_dora,
+    true,
+  );
+  assert.ok(relErr(logits(modelDir, exported), expected) < 1e-5, 'exported DoRA adapter');
+
+  const input = join(tmp, 'in.jsonl');
+  writeFileSync(input, TEXTS.map((text) => JSON.stringify({ text })).join('\n'));
+  const out = join(tmp, 'pred.jsonl');
+  const p = cli(
+    'predict',
+    '--model',
+    modelDir,
+    '--adapter',
+    adapterDir,
+    '--input',
+    input,
+    '--out',
+    out,
+  );
+  assert.equal(p.status, 0, p.stderr);
+  const rows = readFileSync(out, 'utf8')
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l) as { logits: number[] });
+  assert.ok(
+    relErr(
+      rows.flatMap((r) => r.logits),
+      expected,
+    ) < 1e-5,
+    'predict --adapter',
+  );
+});
+
+test('bad input to merge and export: one line, exit 2, nothing written', () => {
+  const busy = join(tmp, 'busy');
+  mkdirSync(busy, { recursive: true });
+  writeFileSync(join(busy, 'keep.txt'), 'x');
+  const cases: [string[], RegExp][] = [
+    [
+      ['merge', '--model', join(tmp, 'model'), '--adapter', join(tmp, 'adapter'), '--out', busy],
+      /busy: output directory exists and is not empty/,
+    ],
+    [
+      [
+        'merge',
+        '--model',
+        join(tmp, 'nope'),
+        '--adapter',
+        join(tmp, 'adapter'),
+        '--out',
+        join(tmp, 'o1'),
+      ],
+      /nope: no config\.json/,
+    ],
+    [
+      ['export', '--adapter', join(tmp, 'adapter'), '--to', 'onnx', '--out', join(tmp, 'o2')],
+      /--to must be 'peft-dora' or 'peft-lora', got 'onnx'/,
+    ],
+    [
+      ['export', '--adapter', join(tmp, 'adapter'), '--to', 'peft-lora', '--out', join(tmp, 'o3')],
+      /edora adapters cannot be exported to peft-lora/,
+    ],
+  ];
+  for (const [args, message] of cases) {
+    const r = cli(...args);
+    assert.equal(r.status, 2, `${args.join(' ')}: ${r.stderr}`);
+    assert.match(r.stderr, message);
+    assert.equal(r.stderr.trim().split('\n').length, 1);
+  }
+  assert.deepEqual(readdirSync(busy), ['keep.txt']);
+  for (const o of ['o1', 'o2', 'o3']) assert.equal(existsSync(join(tmp, o)), false);
+  assert.deepEqual(
+    readdirSync(tmp).filter((f) => f.includes('.tmp')),
+    [],
+  );
+});

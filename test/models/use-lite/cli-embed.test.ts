@@ -1,0 +1,104 @@
+import assert from 'node:assert/strict';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, test } from 'node:test';
+import { Command } from 'commander';
+import { register, runEmbed } from '../../../src/cli/commands/embed.js';
+import { noGrad, PeftModel, Random, savePeftAdapter } from '../../../src/index.js';
+import { loadUseLite } from '../../../src/models/use-lite/index.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'edora-embed-'));
+after(() => rmSync(dir, { recursive: true, force: true }));
+
+test('edora embed writes one JSON line per input line, equal to the library embeddings', async () => {
+  const input = join(dir, 'in.txt');
+  const out = join(dir, 'out.jsonl');
+  const lines = ['First sentence.', '', 'Third: ünïcödé 😀'];
+  writeFileSync(input, `${lines.join('\r\n')}\n`);
+  const program = new Command().exitOverride();
+  register(program);
+  await program.parseAsync(
+    ['embed', '--model', 'use-lite', '--input', input, '--out', out, '--batch-size', '2'],
+    {
+      from: 'user',
+    },
+  );
+  const rows = readFileSync(out, 'utf8')
+    .trimEnd()
+    .split('\n')
+    .map((l) => JSON.parse(l) as { text: string; embedding: number[] });
+  assert.deepEqual(
+    rows.map((r) => r.text),
+    lines,
+  );
+  const expected = noGrad(() => loadUseLite().embed(lines).toArray());
+  // Batches of 2 against one batch of 3: equal up to GEMM blocking.
+  rows.forEach((r, i) => {
+    assert.equal(r.embedding.length, 512);
+    r.embedding.forEach((v, j) => {
+      assert.ok(Math.abs(v - expected[i * 512 + j]!) < 1e-6, `line ${i}, ${j}`);
+    });
+  });
+  assert.deepEqual(
+    readdirSync(dir).filter((f) => f.includes('.tmp-')),
+    [],
+  );
+});
+
+test('bad input fails with one clear line and writes nothing', () => {
+  const out = join(dir, 'never.jsonl');
+  const input = join(dir, 'ok.txt');
+  writeFileSync(input, 'x\n');
+  assert.throws(
+    () => runEmbed({ model: 'use-lite', input: join(dir, 'missing.txt'), out }),
+    /cannot read --input .*missing.txt: ENOENT/,
+  );
+  assert.throws(
+    () => runEmbed({ model: 'use-lite', input, out, batchSize: '0' }),
+    /--batch-size must be a positive integer, got '0'/,
+  );
+  assert.throws(
+    () => runEmbed({ model: join(dir, 'nodir'), input, out }),
+    /--model must be 'use-lite' or a directory/,
+  );
+  assert.throws(
+    () => runEmbed({ model: 'use-lite', adapter: dir, input, out }),
+    /no adapter_config\.json/,
+  );
+  const binary = join(dir, 'bin.txt');
+  writeFileSync(binary, Buffer.from([0xff, 0xfe, 0x00, 0xc3]));
+  assert.throws(() => runEmbed({ model: 'use-lite', input: binary, out }), /is not valid UTF-8/);
+  assert.throws(
+    () => runEmbed({ model: 'use-lite', input, out: join(dir, 'no', 'such', 'dir.jsonl') }),
+    /cannot write --out/,
+  );
+  assert.equal(existsSync(out), false);
+});
+
+test('edora embed --adapter applies an EDoRA adapter saved in PEFT format', () => {
+  const model = loadUseLite();
+  const pm = PeftModel.create(model, { method: 'edora', r: 4, targetModules: 'all-linear' });
+  const rng = new Random(3);
+  for (const [, t] of pm.trainableParameters())
+    for (let i = 0; i < t.size; i++) t.data[i] = t.data[i]! + 0.05 * rng.normal();
+  const adapterDir = join(dir, 'adapter');
+  savePeftAdapter(pm, adapterDir);
+  const texts = ['an adapted encoder', 'gives other embeddings'];
+  const expected = noGrad(() => model.embed(texts).toArray());
+  const plain = noGrad(() => loadUseLite().embed(texts).toArray());
+  assert.ok(
+    expected.some((v, i) => Math.abs(v - plain[i]!) > 1e-4),
+    'the adapter changes the embeddings',
+  );
+  const input = join(dir, 'adapted.txt');
+  const out = join(dir, 'adapted.jsonl');
+  writeFileSync(input, texts.join('\n'));
+  runEmbed({ model: 'use-lite', adapter: adapterDir, input, out });
+  const got = readFileSync(out, 'utf8')
+    .trim()
+    .split('\n')
+    .flatMap((l) => (JSON.parse(l) as { embedding: number[] }).embedding);
+  assert.equal(got.length, expected.length);
+  for (let i = 0; i < got.length; i++) assert.ok(Math.abs(got[i]! - expected[i]!) < 1e-6);
+});
