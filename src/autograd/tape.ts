@@ -14,6 +14,7 @@
  */
 import { kernelsFor } from '../backend/index.js';
 import type { FloatArray } from '../backend/kernels.js';
+import { releaseFloat } from '../tensor/pool.js';
 import { allocFloat, formatShape, type GradNode, Tensor } from '../tensor/tensor.js';
 import { contig } from './ops/util.js';
 
@@ -51,7 +52,7 @@ export function record(
   out: Tensor,
   op: string,
   inputs: Tensor[],
-  backward: (grad: FloatArray) => (FloatArray | null)[],
+  backward: (grad: FloatArray, retain: boolean) => (FloatArray | null)[],
 ): Tensor {
   if (!needsGrad(inputs)) return out;
   out.requiresGrad = true;
@@ -93,13 +94,22 @@ export function backward(output: Tensor, options: BackwardOptions = {}): void {
   }
 
   const tape = collectTape(output);
+  const retain = options.retainGraph ?? false;
   const grads = new Map<Tensor, FloatArray>();
-  // Arrays in `grads` that we allocated ourselves and may add into in place;
-  // others may be shared with another entry (e.g. add's backward returns the
-  // same array for both inputs).
-  const owned = new Set<FloatArray>();
+  // How many entries of `grads` hold each array. Ops may hand the same array
+  // to several inputs (add returns its incoming gradient for both), so an
+  // array is added into in place, or recycled, only when nothing else holds it.
+  const refs = new Map<FloatArray, number>();
+  const hold = (a: FloatArray): void => {
+    refs.set(a, (refs.get(a) ?? 0) + 1);
+  };
+  const drop = (a: FloatArray): void => {
+    const n = (refs.get(a) ?? 0) - 1;
+    if (n > 0) refs.set(a, n);
+    else refs.delete(a);
+  };
   grads.set(output, seed);
-  owned.add(seed);
+  hold(seed);
 
   for (const t of tape) {
     const g = grads.get(t);
@@ -111,7 +121,8 @@ export function backward(output: Tensor, options: BackwardOptions = {}): void {
         `backward: trying to go through the graph of '${node.op}' a second time; its saved values were released (use retainGraph)`,
       );
     }
-    const inputGrads = node.backward(g);
+    const inputGrads = node.backward(g, retain);
+    const touched = new Set<FloatArray>([g]);
     for (let i = 0; i < node.inputs.length; i++) {
       const input = node.inputs[i]!;
       const gi = inputGrads[i];
@@ -121,24 +132,31 @@ export function backward(output: Tensor, options: BackwardOptions = {}): void {
           `backward: op '${node.op}' returned a gradient of ${gi.length} elements for input ${i} of shape ${formatShape(input.shape)}`,
         );
       }
+      touched.add(gi);
       if (input.node) {
         const existing = grads.get(input);
         if (!existing) {
           grads.set(input, gi);
-        } else if (owned.has(existing)) {
+          hold(gi);
+        } else if (refs.get(existing) === 1 && existing !== gi && existing !== g) {
           addInto(existing, gi);
         } else {
           const sum = allocFloat(input.dtype, input.size, false);
           sum.set(existing);
           addInto(sum, gi);
+          drop(existing);
+          touched.add(existing);
           grads.set(input, sum);
-          owned.add(sum);
+          hold(sum);
         }
       } else {
         accumulateLeafGrad(input, gi);
       }
     }
-    if (!options.retainGraph) {
+    drop(g);
+    // Arrays that no entry holds any more are dead: recycle their memory.
+    for (const a of touched) if (!refs.has(a)) releaseFloat(a);
+    if (!retain) {
       node.backward = null;
       node.inputs = [];
     }

@@ -9,6 +9,7 @@
  * that fills them is in src/autograd.
  */
 import type { FloatArray } from '../backend/kernels.js';
+import { takePooled } from './pool.js';
 
 export type DType = 'float32' | 'float64';
 
@@ -21,9 +22,12 @@ export interface GradNode {
   /**
    * Given the gradient of the output (contiguous, output's shape), return
    * the gradient for each input (contiguous, input's shape), or null for an
-   * input that does not require a gradient.
+   * input that does not require a gradient. Each returned array must be
+   * fresh or the incoming `grad` itself (the tape recycles arrays it no
+   * longer needs). `retain` is true when the graph is kept for another
+   * backward: private saved buffers may be recycled only when it is false.
    */
-  backward: ((grad: FloatArray) => (FloatArray | null)[]) | null;
+  backward: ((grad: FloatArray, retain: boolean) => (FloatArray | null)[]) | null;
 }
 
 export function sizeOf(shape: readonly number[]): number {
@@ -56,6 +60,11 @@ export function dtypeOf(data: FloatArray): DType {
  * float32 buffers).
  */
 export function allocFloat(dtype: DType, n: number, zero = true): FloatArray {
+  const pooled = takePooled(dtype, n);
+  if (pooled) {
+    if (zero) pooled.fill(0);
+    return pooled;
+  }
   if (dtype === 'float64') return new Float64Array(n);
   if (zero || n < 16384) return new Float32Array(n);
   const buf = Buffer.allocUnsafeSlow(n * 4);

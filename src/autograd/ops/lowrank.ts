@@ -18,6 +18,7 @@
  */
 import { kernelsFor } from '../../backend/index.js';
 import type { FloatArray } from '../../backend/kernels.js';
+import { releaseFloat } from '../../tensor/pool.js';
 import { formatShape, type Tensor } from '../../tensor/tensor.js';
 import { needsGrad, record } from '../tape.js';
 import { alloc, assertSameDtype, assertTensor, contig, fromArray } from './util.js';
@@ -145,7 +146,7 @@ export function lowRankLinear(inputs: LowRankLinearInputs): Tensor {
   ];
   if (!needsGrad(all)) return out;
 
-  return record(out, 'lowRankLinear', all, (dy) => {
+  return record(out, 'lowRankLinear', all, (dy, retain) => {
     const kk = kernelsFor(dy);
     // dz = dy ⊙ g, and the column sums for g and the bias, in one pass.
     let dz: FloatArray = dy;
