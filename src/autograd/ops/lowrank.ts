@@ -337,6 +337,15 @@ export function lowRankLinear(inputs: LowRankLinearInputs): Tensor {
         1,
       );
     }
+    // Private scratch is dead now; the saved forward buffers too unless the graph is kept.
+    if (dz !== dy) releaseFloat(dz);
+    if (w !== t) releaseFloat(w);
+    releaseFloat(t);
+    if (!retain) {
+      if (y !== z) releaseFloat(z);
+      if (v !== u) releaseFloat(v);
+      releaseFloat(u);
+    }
     return [
       dx,
       dW,
