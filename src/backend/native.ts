@@ -81,9 +81,14 @@ function candidatePaths(): string[] {
 let cached: { kernels: NativeKernels } | { error: string } | undefined;
 
 function load(): { kernels: NativeKernels } | { error: string } {
-  const candidates = candidatePaths();
+  // EDORA_ADDON names another build of the addon, or 'none' to run without it
+  // (what a machine without a compiler sees).
+  const override = process.env['EDORA_ADDON'];
+  if (override === 'none') return { error: 'disabled by EDORA_ADDON=none' };
+  const candidates = override ? [path.resolve(override)] : candidatePaths();
   const file = candidates.find((p) => existsSync(p));
   if (file === undefined) {
+    if (override) return { error: `EDORA_ADDON=${override}: no such file` };
     return { error: `native addon not built (no ${candidates[0]}); run \`npm run build:native\`` };
   }
   let addon: Addon;
