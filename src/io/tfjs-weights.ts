@@ -7,7 +7,7 @@
  * row-major little-endian, 4 bytes per element for float32 and int32.
  * Quantised weights are not supported (no published model we load uses them).
  */
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { formatShape, sizeOf, Tensor } from '../tensor/tensor.js';
 
@@ -166,4 +166,37 @@ function readGroup(path: string, dir: string, group: TfjsWeightGroup, g: number)
     );
   }
   return bytes;
+}
+
+/**
+ * Write a TF.js graph model into `dir`: `model.json` with the same topology
+ * and a one-group, one-shard weightsManifest listing `weights` in the order
+ * of the original manifest, and the shard `group1-shard1of1.bin`. Used to
+ * save a model whose weights changed (a merged adapter) in the format it
+ * was read from.
+ */
+export function writeTfjsModel(
+  dir: string,
+  json: TfjsModelJson,
+  weights: ReadonlyMap<string, TfjsArray>,
+): void {
+  const specs = json.weightsManifest.flatMap((g) => g.weights);
+  const total = specs.reduce((s, w) => s + 4 * sizeOf(w.shape), 0);
+  const bytes = new Uint8Array(total);
+  let offset = 0;
+  for (const spec of specs) {
+    const w = weights.get(spec.name);
+    if (!w) throw new Error(`writeTfjsModel: no value for weight '${spec.name}'`);
+    if (w.shape.join() !== spec.shape.join() || w.dtype !== spec.dtype) {
+      throw new Error(
+        `writeTfjsModel: weight '${spec.name}' is ${w.dtype} ${formatShape(w.shape)}, the manifest says ${spec.dtype} ${formatShape(spec.shape)}`,
+      );
+    }
+    bytes.set(new Uint8Array(w.data.buffer, w.data.byteOffset, w.data.byteLength), offset);
+    offset += w.data.byteLength;
+  }
+  const shard = 'group1-shard1of1.bin';
+  const out: TfjsModelJson = { ...json, weightsManifest: [{ paths: [shard], weights: specs }] };
+  writeFileSync(join(dir, shard), bytes);
+  writeFileSync(join(dir, 'model.json'), JSON.stringify(out));
 }

@@ -1,14 +1,17 @@
 /**
- * Merge a saved adapter into a Hugging Face model directory and write the
- * merged model as a model directory again: config.json as it was,
- * model.safetensors with every weight under its checkpoint key, and the
- * tokenizer files copied.
+ * Merge a saved adapter into a model and write the merged model in the
+ * format it was read from: a Hugging Face directory (config.json as it was,
+ * model.safetensors with every weight under its checkpoint key, tokenizer
+ * files copied), or USE-Lite's TF.js graph model.
  */
 import { copyFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { writeDirAtomic } from '../io/output-dir.js';
 import { writeSafetensors } from '../io/safetensors.js';
+import { readTfjsModel, writeTfjsModel } from '../io/tfjs-weights.js';
 import { loadModel } from '../models/load.js';
+import { defaultUseLiteDir, loadUseLite } from '../models/use-lite/load.js';
+import { useLiteGraphWeights } from '../models/use-lite/weights.js';
 import { loadPeftAdapter } from '../peft/save.js';
 import type { Tensor } from '../tensor/tensor.js';
 
@@ -27,7 +30,35 @@ export interface MergeResult {
   adaptedModules: number;
 }
 
+/** Is `model` the USE-Lite TF.js graph ('use-lite', or a directory with model.json and no config.json)? */
+function isUseLite(model: string): boolean {
+  return (
+    model === 'use-lite' ||
+    (existsSync(join(model, 'model.json')) && !existsSync(join(model, 'config.json')))
+  );
+}
+
+/**
+ * Merge into USE-Lite and write a TF.js graph model directory again:
+ * model.json (same topology), one weight shard, vocab.json.
+ */
+function mergeUseLite(modelArg: string, adapterDir: string, outDir: string): MergeResult {
+  const dir = modelArg === 'use-lite' ? defaultUseLiteDir() : modelArg;
+  const model = loadUseLite(dir);
+  const pm = loadPeftAdapter(model, adapterDir);
+  const adaptedModules = pm.adapters().size;
+  const merged = pm.mergeAndUnload();
+  const tfjs = readTfjsModel(join(dir, 'model.json'));
+  const weights = useLiteGraphWeights(new Map(merged.namedParameters()), tfjs);
+  writeDirAtomic(outDir, (tmp) => {
+    writeTfjsModel(tmp, tfjs.json, weights);
+    copyFileSync(join(dir, 'vocab.json'), join(tmp, 'vocab.json'));
+  });
+  return { tensors: weights.size, adaptedModules };
+}
+
 export function mergeModelDir(modelDir: string, adapterDir: string, outDir: string): MergeResult {
+  if (isUseLite(modelDir)) return mergeUseLite(modelDir, adapterDir, outDir);
   const { model, newlyInitialized } = loadModel(modelDir);
   const pm = loadPeftAdapter(model, adapterDir);
   const adaptedModules = pm.adapters().size;

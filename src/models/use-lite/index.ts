@@ -4,4 +4,9 @@ export { defaultUseLiteDir, loadUseLite, USE_LITE_PACKAGE } from './load.js';
 export { type UseLiteBatch, UseLiteEncoder, UseLiteModel } from './model.js';
 export { TimingSignal } from './timing.js';
 export { UseLiteTokenizer, type UseLiteVocab } from './tokenizer.js';
-export { USE_LITE_WEIGHT_MAP, type UseLiteWeightMapping, useLiteStateDict } from './weights.js';
+export {
+  USE_LITE_WEIGHT_MAP,
+  type UseLiteWeightMapping,
+  useLiteGraphWeights,
+  useLiteStateDict,
+} from './weights.js';

@@ -5,7 +5,7 @@
  * TF stores kernels as [in, out] (1×1 convolutions as [1, 1, in, out]);
  * nn.Linear keeps [out, in], hence `transpose`.
  */
-import { type TfjsModel, tfjsTensor } from '../../io/tfjs-weights.js';
+import { type TfjsArray, type TfjsModel, tfjsTensor } from '../../io/tfjs-weights.js';
 import { formatShape, Tensor } from '../../tensor/tensor.js';
 import { USE_LITE_LAYERS } from './config.js';
 
@@ -132,4 +132,33 @@ function transposeKernel(t: Tensor, file: string, name: string): Tensor {
   for (let r = 0; r < rows; r++)
     for (let c = 0; c < cols; c++) out[c * rows + r] = src[r * cols + c]!;
   return new Tensor(out, [cols, rows]);
+}
+
+/**
+ * The graph's weights with our parameters written back (transposed to the
+ * graph's kernel layout): the inverse of useLiteStateDict, for saving a
+ * changed model (e.g. with an adapter merged in) as a TF.js graph model.
+ */
+export function useLiteGraphWeights(
+  params: ReadonlyMap<string, Tensor>,
+  model: TfjsModel,
+): Map<string, TfjsArray> {
+  const out = new Map(model.weights);
+  for (const m of USE_LITE_WEIGHT_MAP) {
+    const p = params.get(m.path);
+    const orig = model.weights.get(m.graph);
+    if (!p || !orig)
+      throw new Error(`useLiteGraphWeights: no value for '${m.path}' (graph '${m.graph}')`);
+    let data = Float32Array.from(p.toArray());
+    if (m.transpose) {
+      // [out, in] → [in, out] (the graph's [1, 1, in, out] has the same bytes).
+      const [rows, cols] = p.shape as [number, number];
+      const t = new Float32Array(rows * cols);
+      for (let r = 0; r < rows; r++)
+        for (let c = 0; c < cols; c++) t[c * rows + r] = data[r * cols + c]!;
+      data = t;
+    }
+    out.set(m.graph, { ...orig, data });
+  }
+  return out;
 }

@@ -64,12 +64,15 @@ function fileHandler(dir: string): tf.io.IOHandler {
   };
 }
 
-let graph: tfc.GraphModel | null = null;
+const graphs = new Map<string, tfc.GraphModel>();
 
-export async function referenceGraph(): Promise<tfc.GraphModel> {
+/** The graph of the TF.js model in `dir` (default: the npm package's), loaded once. */
+export async function referenceGraph(dir: string = modelDir): Promise<tfc.GraphModel> {
+  let graph = graphs.get(dir);
   if (!graph) {
     await tf.setBackend('cpu');
-    graph = await tfc.loadGraphModel(fileHandler(modelDir));
+    graph = await tfc.loadGraphModel(fileHandler(dir));
+    graphs.set(dir, graph);
   }
   return graph;
 }
@@ -80,8 +83,11 @@ export async function referenceGraph(): Promise<tfc.GraphModel> {
  * The graph sizes its batch from the largest row index, so the last row must
  * have at least one token.
  */
-export async function referenceEmbed(rows: number[][]): Promise<Float32Array> {
-  const g = await referenceGraph();
+export async function referenceEmbed(
+  rows: number[][],
+  dir: string = modelDir,
+): Promise<Float32Array> {
+  const g = await referenceGraph(dir);
   const indices = rows.flatMap((r, i) => r.map((_, p) => [i, p]));
   const ids = rows.flat();
   const inputs = {
