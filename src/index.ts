@@ -13,6 +13,7 @@ export {
   withBackend,
 } from './backend/index.js';
 export type { KernelInfo, Kernels } from './backend/kernels.js';
+export * from './data/index.js';
 export {
   type IntegerTensor,
   loadCheckpointTensors,
@@ -60,3 +61,20 @@ export * from './peft/index.js';
 export * from './tensor/create.js';
 export { kaimingUniformBound, Random, type RandomState } from './tensor/random.js';
 export { type DType, Tensor } from './tensor/tensor.js';
+export * from './train/index.js';
+export {
+  type BenchOptions,
+  type BenchRow,
+  benchTable,
+  DEFAULT_LR,
+  runBench,
+} from './workflows/bench.js';
+export {
+  classifierTask,
+  type FinetuneData,
+  type FinetuneMethod,
+  type FinetuneOptions,
+  type FinetuneResult,
+  finetune,
+} from './workflows/finetune.js';
+export { type MergeResult, mergeModelDir } from './workflows/merge.js';

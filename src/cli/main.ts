@@ -1,9 +1,11 @@
 /** The `edora` command. */
 import { Command, CommanderError } from 'commander';
+import { register as registerBench } from './commands/bench.js';
 import { register as registerEmbed } from './commands/embed.js';
 import { register as registerMerge } from './commands/merge.js';
 import { register as registerParams } from './commands/params.js';
 import { register as registerPredict } from './commands/predict.js';
+import { register as registerTrain } from './commands/train.js';
 import { doctor, formatDoctor } from './doctor.js';
 
 export function buildProgram(): Command {
@@ -28,7 +30,14 @@ export function buildProgram(): Command {
       console.log(opts.json ? JSON.stringify(report) : formatDoctor(report));
     });
 
-  for (const register of [registerParams, registerPredict, registerEmbed, registerMerge])
+  for (const register of [
+    registerTrain,
+    registerBench,
+    registerParams,
+    registerPredict,
+    registerEmbed,
+    registerMerge,
+  ])
     register(program);
   return program;
 }

@@ -15,13 +15,12 @@ export class LabelMap {
     }
   }
 
-  /** The sorted distinct values (code-unit order, locale-independent). */
+  /**
+   * The sorted distinct values: numerically when every value is a number (so
+   * '2' comes before '10'), otherwise in code-unit order (locale-independent).
+   */
   static collect(values: Iterable<string>, source: string): LabelMap {
-    const set = new Set(values);
-    return new LabelMap(
-      [...set].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0)),
-      source,
-    );
+    return new LabelMap(sortLabels(new Set(values)), source);
   }
 
   /** The index of `name`; `where` (file:line) names the place of an unknown label. */
@@ -34,4 +33,14 @@ export class LabelMap {
     }
     return i;
   }
+}
+
+const NUMBER = /^-?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?$/;
+
+export function sortLabels(values: Iterable<string>): string[] {
+  const list = [...values];
+  if (list.length > 0 && list.every((v) => NUMBER.test(v))) {
+    return list.sort((a, b) => Number(a) - Number(b) || (a < b ? -1 : a > b ? 1 : 0));
+  }
+  return list.sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
 }

@@ -73,7 +73,8 @@ export class PeftModel<M extends Module = Module> {
       throw new Error(`adapter name '${name}' must use letters, digits, '_' or '-'`);
     const config = peftConfig(options);
     const paths = this.targetPaths(config);
-    if (paths.length === 0) {
+    // No adapted layer is fine when the adapter only trains whole modules (a linear probe).
+    if (paths.length === 0 && config.modulesToSave.length === 0) {
       throw new Error(
         `no linear layer matches targetModules ${JSON.stringify(config.targetModules)}${config.layersToTransform ? ` in layers ${JSON.stringify(config.layersToTransform)}` : ''}`,
       );

@@ -1,3 +1,4 @@
+export { type TextExample, UseLiteClassifier } from './classifier.js';
 export * from './config.js';
 export { UseLiteAttention, UseLiteFfn, UseLiteLayer } from './layer.js';
 export { defaultUseLiteDir, loadUseLite, USE_LITE_PACKAGE } from './load.js';

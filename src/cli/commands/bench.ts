@@ -1,0 +1,104 @@
+/** `edora bench`: the main job — every method on every built-in task, one table. */
+import { SingleBar } from 'cli-progress';
+import type { Command } from 'commander';
+import { METHOD_NAMES } from '../../adapters/types.js';
+import { BUILTIN_TASKS, type BuiltinTaskName, loadBuiltinTask } from '../../data/builtin/index.js';
+import { type BenchRow, benchTable, DEFAULT_LR, runBench } from '../../workflows/bench.js';
+import type { FinetuneMethod } from '../../workflows/finetune.js';
+import { numberOption, positiveInt } from '../options.js';
+
+interface BenchCliOptions {
+  tasks: string;
+  methods: string;
+  maxTrain: string;
+  maxEval: string;
+  epochs: string;
+  batchSize: string;
+  r: string;
+  alpha: string;
+  headLr: string;
+  seed: string;
+  json?: boolean;
+}
+
+export function register(program: Command): void {
+  program
+    .command('bench')
+    .description(
+      'the main job: fine-tune USE-Lite on the built-in tasks with each method and print one comparison table',
+    )
+    .option('--tasks <names>', `comma-separated built-in tasks`, BUILTIN_TASKS.join(','))
+    .option(
+      '--methods <names>',
+      `comma-separated methods (${[...METHOD_NAMES, 'probe'].join(', ')})`,
+      'edora,dora,lora,probe',
+    )
+    .option('--max-train <n>', 'training examples per task (deterministic subsample)', '800')
+    .option('--max-eval <n>', 'validation and test examples per task', '400')
+    .option('--epochs <n>', 'epochs', '2')
+    .option('--batch-size <n>', 'examples per step', '16')
+    .option('--r <n>', 'rank', '8')
+    .option('--alpha <a>', 'lora_alpha', '16')
+    .option('--head-lr <x>', 'classifier head learning rate', '1e-2')
+    .option('--seed <n>', 'seed', '42')
+    .option('--json', 'print the rows as one JSON object')
+    .action((opts: BenchCliOptions) => {
+      const tasks = opts.tasks.split(',').map((s) => s.trim());
+      for (const t of tasks) {
+        if (!BUILTIN_TASKS.includes(t as BuiltinTaskName))
+          throw new Error(`--tasks: unknown task '${t}' (expected ${BUILTIN_TASKS.join(', ')})`);
+      }
+      const methods = opts.methods.split(',').map((s) => s.trim()) as FinetuneMethod[];
+      for (const m of methods) {
+        if (![...METHOD_NAMES, 'probe'].includes(m))
+          throw new Error(`--methods: unknown method '${m}'`);
+      }
+      const maxTrain = positiveInt('--max-train', opts.maxTrain);
+      const maxEval = positiveInt('--max-eval', opts.maxEval);
+      const bar = new SingleBar({
+        format: '{run} |{bar}| {value}/{total} steps | ETA {eta_formatted}',
+        stream: process.stderr,
+        hideCursor: true,
+      });
+      let current = '';
+      const start = performance.now();
+      let rows: BenchRow[];
+      try {
+        rows = runBench({
+          tasks,
+          methods,
+          loadTask: (name) =>
+            loadBuiltinTask(name as BuiltinTaskName, {
+              maxPerSplit: { train: maxTrain, validation: maxEval, test: maxEval },
+            }),
+          r: positiveInt('--r', opts.r),
+          alpha: numberOption('--alpha', opts.alpha),
+          epochs: positiveInt('--epochs', opts.epochs),
+          batchSize: positiveInt('--batch-size', opts.batchSize),
+          seed: positiveInt('--seed', opts.seed, true),
+          lr: DEFAULT_LR,
+          headLr: numberOption('--head-lr', opts.headLr),
+          onRunStart: (task, method) => {
+            if (current) bar.stop();
+            current = `${task} · ${method}`.padEnd(16);
+          },
+          onProgress: (_task, _method, step, total) => {
+            if (step === 1) bar.start(total, 0, { run: current });
+            bar.update(step, { run: current });
+          },
+        });
+      } finally {
+        if (current) bar.stop();
+      }
+      const seconds = (performance.now() - start) / 1000;
+      if (opts.json) {
+        console.log(JSON.stringify({ bench: 'methods', model: 'use-lite', tasks, rows, seconds }));
+        return;
+      }
+      console.log(
+        `\nUSE-Lite fine-tuned on ${tasks.join(', ')} (≤ ${maxTrain} train, ≤ ${maxEval} test examples per task; test-split metric, %)`,
+      );
+      console.log(benchTable(rows, tasks));
+      console.log(`total wall time ${seconds.toFixed(0)} s`);
+    });
+}

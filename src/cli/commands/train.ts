@@ -1,0 +1,188 @@
+/**
+ * `edora train` and `edora eval`: fine-tune a classifier with an adapter on a
+ * built-in task, a GLUE task directory or your own files; evaluate a saved
+ * adapter.
+ */
+import { appendFileSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { SingleBar } from 'cli-progress';
+import type { Command } from 'commander';
+import { METHOD_NAMES } from '../../adapters/types.js';
+import { writeFileAtomic } from '../../io/safetensors-atomic.js';
+import { savePeftAdapter } from '../../peft/save.js';
+import { type FinetuneMethod, type FinetuneOptions, finetune } from '../../workflows/finetune.js';
+import { type DataOptions, dataOptions, loadTaskData } from '../data-args.js';
+import { numberOption, positiveInt } from '../options.js';
+
+interface TrainCliOptions extends DataOptions {
+  model: string;
+  method: string;
+  r: string;
+  alpha: string;
+  target?: string;
+  epochs: string;
+  maxSteps?: string;
+  batchSize: string;
+  gradAccum: string;
+  lr: string;
+  headLr?: string;
+  weightDecay: string;
+  warmupRatio: string;
+  maxGradNorm: string;
+  seed: string;
+  out?: string;
+  resume?: boolean;
+  checkpointEvery?: string;
+  earlyStopping?: string;
+  json?: boolean;
+}
+
+export function register(program: Command): void {
+  const cmd = program
+    .command('train')
+    .description('fine-tune a text classifier with an adapter (EDoRA by default)')
+    .option(
+      '--model <use-lite|dir>',
+      "'use-lite' or a Hugging Face BERT/RoBERTa directory",
+      'use-lite',
+    )
+    .option('--method <name>', `${[...METHOD_NAMES, 'probe'].join(', ')}`, 'edora')
+    .option('--r <n>', 'rank', '8')
+    .option('--alpha <a>', 'lora_alpha (scaling alpha/r)', '16')
+    .option('--target <names>', "comma-separated target modules, or 'all-linear' (default)")
+    .option('--epochs <n>', 'epochs', '3')
+    .option('--max-steps <n>', 'stop after this many optimizer steps')
+    .option('--batch-size <n>', 'examples per batch', '16')
+    .option('--grad-accum <n>', 'batches per optimizer step', '1')
+    .option('--lr <x>', 'adapter learning rate', '5e-3')
+    .option('--head-lr <x>', 'classifier head learning rate (default: --lr)')
+    .option('--weight-decay <x>', 'AdamW weight decay (not on biases, norms, magnitudes)', '0.01')
+    .option('--warmup-ratio <x>', 'linear warmup over this fraction of the steps', '0.06')
+    .option('--max-grad-norm <x>', 'clip the gradient norm (0 = off)', '1')
+    .option('--seed <n>', 'seed of the head, the adapter and the batch order', '42')
+    .option('--out <dir>', 'write the best adapter, checkpoints, log.jsonl and a report here')
+    .option('--resume', 'continue from <out>/checkpoint')
+    .option('--checkpoint-every <n>', 'also checkpoint every n optimizer steps')
+    .option('--early-stopping <n>', 'stop after n evaluations without improvement')
+    .option('--json', 'print the final metrics as one JSON object');
+  dataOptions(cmd).action((opts: TrainCliOptions) => {
+    runTrain(opts);
+  });
+}
+
+export function runTrain(opts: TrainCliOptions): void {
+  const method = opts.method as FinetuneMethod;
+  if (![...METHOD_NAMES, 'probe'].includes(method)) {
+    throw new Error(
+      `--method: unknown method '${opts.method}' (expected ${[...METHOD_NAMES, 'probe'].join(', ')})`,
+    );
+  }
+  if (opts.resume && !opts.out)
+    throw new Error('--resume needs --out (the directory holding the checkpoint)');
+  const data = loadTaskData(opts);
+  const out = opts.out;
+  // The output directory appears only once training starts: bad input leaves nothing behind.
+  const logPath = out ? join(out, 'log.jsonl') : null;
+  const bar = new SingleBar({
+    format: 'train |{bar}| {value}/{total} steps | loss {loss} | {rate} ex/s | ETA {eta_formatted}',
+    hideCursor: true,
+    noTTYOutput: false,
+    stream: process.stderr,
+  });
+  let stop = false;
+  const onSigint = (): void => {
+    stop = true;
+  };
+  process.on('SIGINT', onSigint);
+  let started = false;
+  const options: FinetuneOptions = {
+    model: opts.model,
+    method,
+    r: positiveInt('--r', opts.r),
+    alpha: numberOption('--alpha', opts.alpha),
+    targetModules:
+      opts.target === undefined
+        ? undefined
+        : opts.target === 'all-linear'
+          ? 'all-linear'
+          : opts.target.split(','),
+    epochs: positiveInt('--epochs', opts.epochs),
+    maxSteps:
+      opts.maxSteps === undefined ? undefined : positiveInt('--max-steps', opts.maxSteps, true),
+    batchSize: positiveInt('--batch-size', opts.batchSize),
+    gradientAccumulation: positiveInt('--grad-accum', opts.gradAccum),
+    lr: numberOption('--lr', opts.lr),
+    headLr: opts.headLr === undefined ? undefined : numberOption('--head-lr', opts.headLr),
+    weightDecay: numberOption('--weight-decay', opts.weightDecay),
+    warmupRatio: numberOption('--warmup-ratio', opts.warmupRatio),
+    maxGradNorm: numberOption('--max-grad-norm', opts.maxGradNorm),
+    seed: positiveInt('--seed', opts.seed, true),
+    outputDir: out,
+    resume: opts.resume ?? false,
+    checkpointEvery:
+      opts.checkpointEvery === undefined
+        ? undefined
+        : positiveInt('--checkpoint-every', opts.checkpointEvery),
+    earlyStoppingPatience:
+      opts.earlyStopping === undefined
+        ? undefined
+        : positiveInt('--early-stopping', opts.earlyStopping),
+    onProgress: (p) => {
+      if (!started) {
+        bar.start(p.totalSteps, 0, { loss: '-', rate: '-' });
+        started = true;
+      }
+      bar.update(p.step, { loss: p.loss.toFixed(4), rate: p.examplesPerSecond.toFixed(1) });
+    },
+    onLog: (record) => {
+      if (!logPath || !out) return;
+      mkdirSync(out, { recursive: true });
+      appendFileSync(logPath, `${JSON.stringify({ time: new Date().toISOString(), ...record })}\n`);
+    },
+    shouldStop: () => stop,
+  };
+  let result: ReturnType<typeof finetune>;
+  try {
+    result = finetune(data, options);
+  } finally {
+    if (started) bar.stop();
+    process.off('SIGINT', onSigint);
+  }
+  if (result.train.interrupted) {
+    console.error(
+      `edora train: interrupted at step ${result.train.steps}; continue with --resume --out ${out}`,
+    );
+    process.exitCode = 130;
+    return;
+  }
+  const summary = {
+    task: data.name,
+    method,
+    trainable: result.trainable,
+    steps: result.train.steps,
+    seconds: Math.round(result.train.seconds * 10) / 10,
+    best: result.train.best,
+    validation: result.validation,
+    test: result.test,
+    history: result.train.history,
+  };
+  if (out) {
+    // The trained adapter (the best evaluation's tensors) and its metrics.
+    savePeftAdapter(result.peft, join(out, 'adapter'));
+    writeFileAtomic(join(out, 'metrics.json'), `${JSON.stringify(summary, null, 2)}\n`);
+  }
+  if (opts.json) console.log(JSON.stringify(summary));
+  else {
+    console.log(
+      `${data.name} · ${method}: ${result.trainable.toLocaleString('en-US')} trainable parameters, ${summary.steps} steps in ${summary.seconds} s`,
+    );
+    console.log(`validation: ${fmtMetrics(result.validation)}`);
+    console.log(`test:       ${fmtMetrics(result.test)}`);
+  }
+}
+
+function fmtMetrics(m: Record<string, number>): string {
+  return Object.entries(m)
+    .map(([k, v]) => `${k} ${v.toFixed(4)}`)
+    .join(', ');
+}

@@ -1,0 +1,23 @@
+/** Parsing numeric command-line options: one clear error naming the flag. */
+
+export function positiveInt(
+  flag: string,
+  value: string | number | undefined,
+  allowZero = false,
+): number {
+  const n = Number(value);
+  if (value === undefined || value === '' || !Number.isSafeInteger(n) || n < (allowZero ? 0 : 1)) {
+    throw new Error(
+      `${flag} must be ${allowZero ? 'a non-negative' : 'a positive'} integer, got '${String(value)}'`,
+    );
+  }
+  return n;
+}
+
+export function numberOption(flag: string, value: string | number | undefined): number {
+  const n = Number(value);
+  if (value === undefined || value === '' || !Number.isFinite(n) || n < 0) {
+    throw new Error(`${flag} must be a non-negative number, got '${String(value)}'`);
+  }
+  return n;
+}

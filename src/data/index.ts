@@ -1,0 +1,7 @@
+export { readArff } from './arff.js';
+export { batches, padBatch, shuffled } from './batching.js';
+export { BUILTIN_TASKS, type BuiltinTaskName, loadBuiltinTask } from './builtin/index.js';
+export { readCsv } from './csv.js';
+export { GLUE_TASKS, type GlueTaskName, readGlueTask } from './glue.js';
+export { readJsonl } from './jsonl.js';
+export type { Example, FieldOptions, Metric, ReadResult, TaskData } from './types.js';

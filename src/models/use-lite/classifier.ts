@@ -1,0 +1,42 @@
+/**
+ * USE-Lite with a linear classification head: logits = classifier(embed(text)).
+ * Module paths follow Hugging Face's task models: the pretrained encoder
+ * under a prefix named after the model (`use_lite.…`, like `roberta.…`) and
+ * the head as `classifier` (so PEFT's modulesToSave: ['classifier'] trains
+ * and saves it).
+ */
+import { Linear } from '../../nn/linear.js';
+import { Module } from '../../nn/module.js';
+import type { Random } from '../../tensor/random.js';
+import type { Tensor } from '../../tensor/tensor.js';
+import type { UseLiteModel } from './model.js';
+
+export interface TextExample {
+  text: string;
+  textPair?: string;
+}
+
+export class UseLiteClassifier extends Module {
+  readonly use_lite: UseLiteModel;
+  readonly classifier: Linear;
+
+  constructor(
+    encoder: UseLiteModel,
+    readonly numLabels: number,
+    rng: Random,
+  ) {
+    super();
+    if (!Number.isInteger(numLabels) || numLabels < 1)
+      throw new Error(`UseLiteClassifier: numLabels must be ≥ 1, got ${numLabels}`);
+    this.use_lite = this.module('use_lite', encoder);
+    this.classifier = this.module('classifier', new Linear(encoder.outputDim, numLabels, { rng }));
+  }
+
+  /** Logits [n, numLabels]. A pair is encoded as its two texts joined by a space (USE-Lite has no pair input). */
+  logits(examples: readonly TextExample[]): Tensor {
+    const texts = examples.map((e) =>
+      e.textPair === undefined ? e.text : `${e.text} ${e.textPair}`,
+    );
+    return this.classifier.forward(this.use_lite.embed(texts));
+  }
+}

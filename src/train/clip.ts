@@ -1,0 +1,35 @@
+/**
+ * torch.nn.utils.clip_grad_norm_ with the L2 norm: the global norm over all
+ * gradients, and every gradient scaled in place by min(1, maxNorm / (norm + 1e-6)).
+ * As in torch the scaling applies whenever that factor is below 1, so a norm
+ * within 1e-6 under maxNorm is still scaled slightly.
+ *
+ * One difference: a non-finite norm (an overflow or NaN in some gradient)
+ * leaves the gradients untouched (torch would multiply them by NaN or 0); the
+ * caller sees the norm and decides (skip the step, or stop).
+ */
+import type { Tensor } from '../tensor/tensor.js';
+
+/** Returns the total norm before clipping. Parameters whose grad is null are skipped. */
+export function clipGradNorm(params: Tensor[], maxNorm: number): number {
+  if (!(maxNorm >= 0) || !Number.isFinite(maxNorm))
+    throw new Error(`clipGradNorm: maxNorm must be finite and ≥ 0, got ${maxNorm}`);
+  const grads = params.flatMap((p) => (p.grad === null ? [] : [p.grad]));
+  let sumSq = 0;
+  for (const g of grads) {
+    const d = g.data;
+    const end = g.offset + g.size;
+    for (let i = g.offset; i < end; i++) sumSq += d[i]! * d[i]!;
+  }
+  const norm = Math.sqrt(sumSq);
+  if (!Number.isFinite(norm)) return norm;
+  const coef = maxNorm / (norm + 1e-6);
+  if (coef < 1) {
+    for (const g of grads) {
+      const d = g.data;
+      const end = g.offset + g.size;
+      for (let i = g.offset; i < end; i++) d[i] = d[i]! * coef;
+    }
+  }
+  return norm;
+}

@@ -1,0 +1,403 @@
+/**
+ * The training loop: mini-batches in a seeded order, gradient accumulation,
+ * AdamW with an adapter group and a head group, linear warmup and decay,
+ * gradient clipping, evaluation every epoch keeping the best adapter,
+ * optional early stopping, and resumable checkpoints.
+ *
+ * Exact resume: the batch order of epoch e is a pure function of (seed, e),
+ * so a checkpoint only records where in the epoch it stopped; the adapter,
+ * the optimizer state and the step are restored from it bit for bit.
+ */
+
+import { join } from 'node:path';
+import { mul } from '../autograd/ops/elementwise.js';
+import { crossEntropy, mseLoss } from '../autograd/ops/loss.js';
+import { reshape } from '../autograd/ops/shape.js';
+import { backward, noGrad } from '../autograd/tape.js';
+import { readSafetensors } from '../io/safetensors.js';
+import type { Module } from '../nn/module.js';
+import { WEIGHTS_FILE } from '../peft/format.js';
+import type { PeftModel } from '../peft/model.js';
+import { adapterStateDict, savePeftAdapter } from '../peft/save.js';
+import { tensor } from '../tensor/create.js';
+import { Random } from '../tensor/random.js';
+import type { Tensor } from '../tensor/tensor.js';
+import { loadCheckpoint, saveCheckpoint, type TrainState } from './checkpoint.js';
+import { clipGradNorm } from './clip.js';
+import { computeMetrics } from './metrics.js';
+import { AdamW, defaultNoDecay, type ParamGroup } from './optimizer.js';
+import { linearWarmupDecay, warmupSteps } from './schedule.js';
+
+/** A labelled text: a class index, or a float target for regression. */
+export interface LabelledText {
+  text: string;
+  textPair?: string;
+  label: number;
+}
+
+/** What the loop trains: a module PEFT wraps, and how to get logits from texts. */
+export interface ClassifierTask {
+  module: Module;
+  /** Number of classes; 1 means regression (MSE on the single output). */
+  numLabels: number;
+  logits(examples: readonly LabelledText[]): Tensor;
+}
+
+export interface TrainOptions {
+  epochs: number;
+  /** Stop after this many optimizer steps (overrides epochs when set). */
+  maxSteps?: number;
+  batchSize: number;
+  gradientAccumulation?: number;
+  /** Learning rate of the adapter's tensors. */
+  lr: number;
+  /** Learning rate of modulesToSave (the head); default lr. */
+  headLr?: number;
+  weightDecay?: number;
+  warmupRatio?: number;
+  /** Clip the global gradient norm (0 = off). Default 1. */
+  maxGradNorm?: number;
+  seed: number;
+  /** Metric that picks the best epoch (default: the first of computeMetrics' keys for the task). */
+  metric: string;
+  /** Stop when the metric has not improved for this many evaluations. */
+  earlyStoppingPatience?: number;
+  /** Where the best adapter and the resumable checkpoint go (none: keep in memory only). */
+  outputDir?: string;
+  /** Save a resumable checkpoint every this many optimizer steps (and at each epoch end). */
+  checkpointEvery?: number;
+  /** Continue from outputDir/checkpoint. */
+  resume?: boolean;
+  /** At the end, put back the trainable tensors of the best evaluation (default true, as HF's load_best_model_at_end). */
+  loadBestAtEnd?: boolean;
+  evalBatchSize?: number;
+  onProgress?: (p: TrainProgress) => void;
+  onLog?: (record: Record<string, unknown>) => void;
+  /** Polled between steps: true saves a checkpoint and returns early (Ctrl-C). */
+  shouldStop?: () => boolean;
+}
+
+export interface TrainProgress {
+  step: number;
+  totalSteps: number;
+  epoch: number;
+  loss: number;
+  examplesPerSecond: number;
+  etaSeconds: number;
+}
+
+export interface EpochRecord {
+  epoch: number;
+  step: number;
+  trainLoss: number;
+  metrics: Record<string, number>;
+}
+
+export interface TrainResult {
+  history: EpochRecord[];
+  best: { metric: string; value: number; epoch: number; step: number } | null;
+  steps: number;
+  interrupted: boolean;
+  seconds: number;
+}
+
+function lossOf(task: ClassifierTask, logits: Tensor, examples: readonly LabelledText[]): Tensor {
+  if (task.numLabels === 1) {
+    const target = tensor(
+      examples.map((e) => e.label),
+      [examples.length],
+    );
+    return mseLoss(reshape(logits, [examples.length]), target);
+  }
+  return crossEntropy(logits, Int32Array.from(examples.map((e) => e.label)));
+}
+
+/** Predictions (class index, or score for regression) and metrics on `examples`. */
+export function evaluate(
+  task: ClassifierTask,
+  examples: readonly LabelledText[],
+  batchSize = 32,
+): { metrics: Record<string, number>; predictions: number[]; loss: number } {
+  const predictions: number[] = [];
+  let lossSum = 0;
+  const wasTraining = task.module.training;
+  task.module.eval();
+  try {
+    noGrad(() => {
+      for (let i = 0; i < examples.length; i += batchSize) {
+        const batch = examples.slice(i, i + batchSize);
+        const logits = task.logits(batch);
+        lossSum += lossOf(task, logits, batch).item() * batch.length;
+        const v = logits.toArray();
+        const c = task.numLabels;
+        for (let r = 0; r < batch.length; r++) {
+          if (c === 1) predictions.push(v[r]!);
+          else {
+            let best = 0;
+            for (let j = 1; j < c; j++) if (v[r * c + j]! > v[r * c + best]!) best = j;
+            predictions.push(best);
+          }
+        }
+      }
+    });
+  } finally {
+    task.module.train(wasTraining);
+  }
+  const gold = examples.map((e) => e.label);
+  const metrics =
+    examples.length === 0
+      ? {}
+      : computeMetrics(
+          task.numLabels === 1 ? 'regression' : 'classification',
+          predictions,
+          gold,
+          task.numLabels,
+        );
+  return { metrics, predictions, loss: examples.length ? lossSum / examples.length : Number.NaN };
+}
+
+/** The batch order of one epoch: a pure function of (seed, epoch). */
+export function epochOrder(n: number, seed: number, epoch: number): Int32Array {
+  return new Random(seed * 1000003 + epoch).permutation(n);
+}
+
+/** Parameter groups: adapter vs head (modulesToSave), each split by weight decay. */
+function paramGroups(
+  peft: PeftModel,
+  lr: number,
+  headLr: number,
+  weightDecay: number,
+): ParamGroup[] {
+  const headPaths = [...peft.savedModules().keys()];
+  const isHead = (name: string): boolean =>
+    headPaths.some((p) => name === p || name.startsWith(`${p}.`));
+  const groups: ParamGroup[] = [];
+  for (const head of [false, true]) {
+    for (const decay of [true, false]) {
+      const params = peft
+        .trainableParameters()
+        .filter(([name]) => isHead(name) === head && defaultNoDecay(name) !== decay);
+      if (params.length > 0)
+        groups.push({ params, lr: head ? headLr : lr, weightDecay: decay ? weightDecay : 0 });
+    }
+  }
+  return groups;
+}
+
+export function train(
+  task: ClassifierTask,
+  peft: PeftModel,
+  data: { train: readonly LabelledText[]; validation: readonly LabelledText[] },
+  options: TrainOptions,
+): TrainResult {
+  const start = performance.now();
+  const accum = options.gradientAccumulation ?? 1;
+  const batchSize = options.batchSize;
+  if (!(Number.isInteger(batchSize) && batchSize > 0))
+    throw new Error(`train: batchSize must be a positive integer, got ${batchSize}`);
+  if (!(Number.isInteger(accum) && accum > 0))
+    throw new Error(`train: gradientAccumulation must be a positive integer, got ${accum}`);
+  if (data.train.length === 0) throw new Error('train: the training set is empty');
+  const batchesPerEpoch = Math.ceil(data.train.length / batchSize);
+  const stepsPerEpoch = Math.ceil(batchesPerEpoch / accum);
+  const totalSteps = options.maxSteps ?? options.epochs * stepsPerEpoch;
+  const warmup = warmupSteps(totalSteps, options.warmupRatio ?? 0);
+  const maxGradNorm = options.maxGradNorm ?? 1;
+  const optimizer = new AdamW(
+    paramGroups(peft, options.lr, options.headLr ?? options.lr, options.weightDecay ?? 0.01),
+  );
+  const trainable = peft.trainableParameters().map(([, t]) => t);
+
+  let state: TrainState = {
+    step: 0,
+    epoch: 0,
+    batchInEpoch: 0,
+    rng: new Random(options.seed).getState(),
+    bestMetric: null,
+    bestStep: null,
+    history: [],
+  };
+  const checkpointDir = options.outputDir ? `${options.outputDir}/checkpoint` : null;
+  if (options.resume) {
+    if (!checkpointDir) throw new Error('train: resume needs outputDir');
+    state = loadCheckpoint(checkpointDir, peft, optimizer);
+  }
+  const history = state.history as EpochRecord[];
+  let bestEpoch = history.reduce<EpochRecord | null>(
+    (b, r) =>
+      r.metrics[options.metric] !== undefined &&
+      (b === null || r.metrics[options.metric]! > b.metrics[options.metric]!)
+        ? r
+        : b,
+    null,
+  );
+  let bestValues: (Float32Array | Float64Array)[] | null = null;
+  if (options.resume && state.bestStep !== null && options.outputDir) {
+    // The best evaluation happened before the interruption: its tensors are on disk.
+    const saved = readSafetensors(join(options.outputDir, 'best', WEIGHTS_FILE)).tensors;
+    const keyOf = new Map([...adapterStateDict(peft)].map(([k, t]) => [t, k]));
+    bestValues = trainable.map((t) => {
+      const v = saved.get(keyOf.get(t) ?? '');
+      if (!v)
+        throw new Error(
+          `${options.outputDir}/best: no saved value for a trainable tensor (${keyOf.get(t)})`,
+        );
+      return Float32Array.from(v.data);
+    });
+  }
+  // Every generator the forward pass draws from (dropout in the model or the
+  // adapters): saved with each checkpoint so a resumed run draws the same masks.
+  const generators = collectGenerators(task.module, peft);
+  if (options.resume && state.rngs) {
+    for (const [key, rng] of generators) {
+      const saved = state.rngs[key];
+      if (saved) rng.setState(saved);
+    }
+  }
+  const save = (): void => {
+    if (!checkpointDir) return;
+    state.rngs = Object.fromEntries([...generators].map(([k, r]) => [k, r.getState()]));
+    saveCheckpoint(checkpointDir, peft, optimizer, state);
+  };
+
+  task.module.train();
+  let lossSum = 0;
+  let lossCount = 0;
+  let interrupted = false;
+  let sinceImprovement = 0;
+  let examplesSeen = 0;
+  const loopStart = performance.now();
+
+  outer: while (state.step < totalSteps) {
+    const order = epochOrder(data.train.length, options.seed, state.epoch);
+    for (let b = state.batchInEpoch; b < batchesPerEpoch; b += accum) {
+      if (options.shouldStop?.()) {
+        state.batchInEpoch = b;
+        save();
+        interrupted = true;
+        break outer;
+      }
+      let stepLoss = 0;
+      for (let k = 0; k < accum && b + k < batchesPerEpoch; k++) {
+        const idx = order.subarray(
+          (b + k) * batchSize,
+          Math.min((b + k + 1) * batchSize, data.train.length),
+        );
+        const batch = Array.from(idx, (i) => data.train[i]!);
+        const loss = lossOf(task, task.logits(batch), batch);
+        const micro = Math.min(accum, batchesPerEpoch - b);
+        backward(micro > 1 ? mul(loss, 1 / micro) : loss);
+        stepLoss += loss.item() / micro;
+        examplesSeen += batch.length;
+      }
+      const norm = maxGradNorm > 0 ? clipGradNorm(trainable, maxGradNorm) : 0;
+      if (!Number.isFinite(norm)) {
+        throw new Error(
+          `train: the gradient norm is ${norm} at step ${state.step + 1} (loss ${stepLoss}); lower the learning rate`,
+        );
+      }
+      const factor = linearWarmupDecay(state.step, totalSteps, warmup);
+      optimizer.groups.forEach((g, i) => {
+        optimizer.setLr(i, g.baseLr * factor);
+      });
+      optimizer.step();
+      optimizer.zeroGrad();
+      state.step++;
+      state.batchInEpoch = b + accum;
+      lossSum += stepLoss;
+      lossCount++;
+      const elapsed = (performance.now() - loopStart) / 1000;
+      const rate = examplesSeen / Math.max(elapsed, 1e-9);
+      options.onProgress?.({
+        step: state.step,
+        totalSteps,
+        epoch: state.epoch,
+        loss: stepLoss,
+        examplesPerSecond: rate,
+        etaSeconds: ((totalSteps - state.step) * batchSize * accum) / Math.max(rate, 1e-9),
+      });
+      options.onLog?.({
+        type: 'step',
+        step: state.step,
+        epoch: state.epoch,
+        loss: stepLoss,
+        lr: optimizer.groups[0]?.lr,
+      });
+      if (options.checkpointEvery && state.step % options.checkpointEvery === 0) save();
+      if (state.step >= totalSteps) break;
+    }
+    // End of an epoch (or of the step budget): evaluate, keep the best, checkpoint.
+    const { metrics } = evaluate(task, data.validation, options.evalBatchSize ?? 32);
+    const record: EpochRecord = {
+      epoch: state.epoch,
+      step: state.step,
+      trainLoss: lossCount ? lossSum / lossCount : Number.NaN,
+      metrics,
+    };
+    history.push(record);
+    options.onLog?.({ type: 'eval', ...record });
+    lossSum = 0;
+    lossCount = 0;
+    const value = metrics[options.metric];
+    // A NaN metric (e.g. a correlation with constant predictions) never counts as best.
+    if (
+      value !== undefined &&
+      Number.isFinite(value) &&
+      (bestEpoch === null || value > bestEpoch.metrics[options.metric]!)
+    ) {
+      bestEpoch = record;
+      bestValues = trainable.map((t) => t.data.slice(t.offset, t.offset + t.size));
+      sinceImprovement = 0;
+      state.bestMetric = value;
+      state.bestStep = state.step;
+      if (options.outputDir) savePeftAdapter(peft, `${options.outputDir}/best`);
+    } else {
+      sinceImprovement++;
+    }
+    state.epoch++;
+    state.batchInEpoch = 0;
+    save();
+    if (
+      options.earlyStoppingPatience !== undefined &&
+      sinceImprovement >= options.earlyStoppingPatience
+    )
+      break;
+  }
+  if ((options.loadBestAtEnd ?? true) && bestValues && !interrupted) {
+    trainable.forEach((t, i) => {
+      t.data.set(bestValues![i]!, t.offset);
+    });
+  }
+  task.module.eval();
+  return {
+    history,
+    best: bestEpoch
+      ? {
+          metric: options.metric,
+          value: bestEpoch.metrics[options.metric]!,
+          epoch: bestEpoch.epoch,
+          step: bestEpoch.step,
+        }
+      : null,
+    steps: state.step,
+    interrupted,
+    seconds: (performance.now() - start) / 1000,
+  };
+}
+
+/** The Random instances held by the model's modules and the adapters, by a stable key. */
+function collectGenerators(module: Module, peft: PeftModel): Map<string, Random> {
+  const out = new Map<string, Random>();
+  const seen = new Set<Random>();
+  const scan = (owner: object, prefix: string): void => {
+    for (const [prop, value] of Object.entries(owner)) {
+      if (value instanceof Random && !seen.has(value)) {
+        seen.add(value);
+        out.set(`${prefix}#${prop}`, value);
+      }
+    }
+  };
+  for (const [path, m] of module.namedModules()) scan(m, path);
+  for (const [path, adapter] of peft.adapters()) scan(adapter, `${path}@adapter`);
+  return out;
+}

@@ -1,0 +1,99 @@
+/**
+ * The main job: fine-tune USE-Lite on the built-in tasks with each method and
+ * compare — trainable parameters, the task metric on each test split, the
+ * average, and wall time. Defaults are sized to finish within about ten
+ * minutes on a 2-core machine; every size is an option.
+ */
+import type { TaskData } from '../data/types.js';
+import { type FinetuneMethod, finetune } from './finetune.js';
+
+export interface BenchOptions {
+  tasks: string[];
+  methods: FinetuneMethod[];
+  loadTask: (name: string) => TaskData;
+  r: number;
+  alpha: number;
+  epochs: number;
+  batchSize: number;
+  seed: number;
+  /** Learning rate per method (adapter tensors) and for the head. */
+  lr: Record<FinetuneMethod, number>;
+  headLr: number;
+  onRunStart?: (task: string, method: FinetuneMethod) => void;
+  onProgress?: (task: string, method: FinetuneMethod, step: number, total: number) => void;
+}
+
+export interface BenchRow {
+  method: FinetuneMethod;
+  trainable: number;
+  scores: Record<string, { metric: string; value: number }>;
+  average: number;
+  seconds: number;
+}
+
+export const DEFAULT_LR: Record<FinetuneMethod, number> = {
+  probe: 1e-2,
+  lora: 2e-3,
+  dora: 2e-3,
+  'lora-xs': 2e-2,
+  edora: 2e-2,
+};
+
+export function runBench(options: BenchOptions): BenchRow[] {
+  const rows = new Map<FinetuneMethod, BenchRow>(
+    options.methods.map((m) => [
+      m,
+      { method: m, trainable: 0, scores: {}, average: 0, seconds: 0 },
+    ]),
+  );
+  for (const taskName of options.tasks) {
+    const data = options.loadTask(taskName);
+    for (const method of options.methods) {
+      options.onRunStart?.(taskName, method);
+      const t0 = performance.now();
+      const result = finetune(data, {
+        model: 'use-lite',
+        method,
+        r: options.r,
+        alpha: options.alpha,
+        epochs: options.epochs,
+        batchSize: options.batchSize,
+        lr: options.lr[method],
+        headLr: options.headLr,
+        warmupRatio: 0.06,
+        seed: options.seed,
+        onProgress: (p) => options.onProgress?.(taskName, method, p.step, p.totalSteps),
+      });
+      const row = rows.get(method)!;
+      // Trainable parameters differ per task only through the head (labels × 513).
+      row.trainable = Math.max(row.trainable, result.trainable);
+      row.scores[taskName] = { metric: data.metric, value: result.test[data.metric] ?? Number.NaN };
+      row.seconds += (performance.now() - t0) / 1000;
+    }
+  }
+  for (const row of rows.values()) {
+    const values = Object.values(row.scores).map((s) => s.value);
+    row.average = values.reduce((a, b) => a + b, 0) / Math.max(values.length, 1);
+  }
+  return [...rows.values()];
+}
+
+export function benchTable(rows: BenchRow[], tasks: string[]): string {
+  const header = ['method', 'trainable', ...tasks, 'average', 'time'];
+  const body = rows.map((r) => [
+    r.method,
+    r.trainable.toLocaleString('en-US'),
+    ...tasks.map((t) => {
+      const s = r.scores[t];
+      return s
+        ? `${(100 * s.value).toFixed(1)} ${s.metric === 'accuracy' ? 'acc' : s.metric}`
+        : '-';
+    }),
+    (100 * r.average).toFixed(1),
+    `${r.seconds.toFixed(0)} s`,
+  ]);
+  const widths = header.map((h, i) => Math.max(h.length, ...body.map((b) => b[i]!.length)));
+  const line = (cells: string[]): string =>
+    cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ');
+  return [line(header), line(widths.map((w) => '-'.repeat(w))), ...body.map(line)].join('\n');
+}

@@ -1,0 +1,161 @@
+/**
+ * Fine-tune a text classifier with one method on one task: build the model
+ * (USE-Lite with a linear head, or a Hugging Face BERT/RoBERTa classifier),
+ * apply the adapter, train, and evaluate on the test split.
+ *
+ * 'probe' is the frozen-encoder linear probe: only the head trains, on
+ * embeddings computed once.
+ */
+import type { MethodName } from '../adapters/types.js';
+import { noGrad } from '../autograd/tape.js';
+import { loadTokenizer } from '../io/tokenizers/index.js';
+import { loadModel } from '../models/load.js';
+import { UseLiteClassifier } from '../models/use-lite/classifier.js';
+import { loadUseLite } from '../models/use-lite/load.js';
+import { PeftModel } from '../peft/model.js';
+import { tensor } from '../tensor/create.js';
+import { Random } from '../tensor/random.js';
+import {
+  type ClassifierTask,
+  evaluate,
+  type LabelledText,
+  type TrainOptions,
+  type TrainResult,
+  train,
+} from '../train/loop.js';
+
+export type FinetuneMethod = MethodName | 'probe';
+
+export interface FinetuneData {
+  name: string;
+  labels: string[] | null;
+  metric: string;
+  train: readonly LabelledText[];
+  validation: readonly LabelledText[];
+  test: readonly LabelledText[];
+}
+
+export interface FinetuneOptions extends Omit<TrainOptions, 'metric'> {
+  /** 'use-lite' or a Hugging Face model directory. */
+  model: string;
+  method: FinetuneMethod;
+  r: number;
+  alpha: number;
+  /** Target modules; default: every linear layer of the encoder ('all-linear'). */
+  targetModules?: string[] | string;
+  dropout?: number;
+  maxLength?: number;
+}
+
+export interface FinetuneResult {
+  method: FinetuneMethod;
+  task: string;
+  trainable: number;
+  train: TrainResult;
+  validation: Record<string, number>;
+  test: Record<string, number>;
+  peft: PeftModel;
+}
+
+/** The classifier task for a model argument, with a fresh head of `numLabels` outputs. */
+export function classifierTask(
+  modelArg: string,
+  numLabels: number,
+  seed: number,
+  maxLength?: number,
+): ClassifierTask {
+  if (modelArg === 'use-lite') {
+    const module = new UseLiteClassifier(loadUseLite(), numLabels, new Random(seed));
+    return { module, numLabels, logits: (ex) => module.logits(ex) };
+  }
+  const labels = Array.from({ length: numLabels }, (_, i) => `LABEL_${i}`);
+  const { model } = loadModel(modelArg, { labels, seed });
+  const tokenizer = loadTokenizer(modelArg);
+  return {
+    module: model,
+    numLabels,
+    logits: (ex) =>
+      model.forward(
+        tokenizer.encodeBatch(
+          ex.map((e) => e.text),
+          ex.some((e) => e.textPair !== undefined) ? ex.map((e) => e.textPair ?? '') : undefined,
+          maxLength ? { maxLength } : {},
+        ),
+      ),
+  };
+}
+
+/** Frozen-encoder probe: logits from cached embeddings of USE-Lite, head only. */
+function probeTask(
+  numLabels: number,
+  seed: number,
+  texts: readonly LabelledText[],
+): ClassifierTask {
+  const module = new UseLiteClassifier(loadUseLite(), numLabels, new Random(seed));
+  const key = (e: LabelledText): string =>
+    e.textPair === undefined ? e.text : `${e.text} ${e.textPair}`;
+  const unique = [...new Set(texts.map(key))];
+  const cache = new Map<string, Float32Array>();
+  const emb = module.use_lite.embedNoGrad(unique, 32);
+  const d = module.use_lite.outputDim;
+  unique.forEach((t, i) => {
+    cache.set(t, emb.subarray(i * d, (i + 1) * d));
+  });
+  return {
+    module,
+    numLabels,
+    logits: (ex) => {
+      const x = new Float32Array(ex.length * d);
+      ex.forEach((e, i) => {
+        x.set(cache.get(key(e))!, i * d);
+      });
+      return module.classifier.forward(tensor(x, [ex.length, d]));
+    },
+  };
+}
+
+export function finetune(data: FinetuneData, options: FinetuneOptions): FinetuneResult {
+  const numLabels = data.labels ? data.labels.length : 1;
+  let task: ClassifierTask;
+  let peft: PeftModel;
+  if (options.method === 'probe') {
+    if (options.model !== 'use-lite')
+      throw new Error("the 'probe' method is available for --model use-lite");
+    task = probeTask(numLabels, options.seed, [...data.train, ...data.validation, ...data.test]);
+    peft = PeftModel.create(task.module, {
+      method: 'lora',
+      r: 1,
+      targetModules: [],
+      modulesToSave: ['classifier'],
+    });
+  } else {
+    task = classifierTask(options.model, numLabels, options.seed, options.maxLength);
+    peft = PeftModel.create(task.module, {
+      method: options.method,
+      r: options.r,
+      alpha: options.alpha,
+      dropout: options.dropout ?? 0,
+      targetModules: options.targetModules ?? 'all-linear',
+      modulesToSave: ['classifier'],
+      seed: options.seed,
+    });
+  }
+  const trainable = peft.trainableParameters().reduce((s, [, t]) => s + t.size, 0);
+  const result = train(
+    task,
+    peft,
+    { train: data.train, validation: data.validation },
+    { ...options, metric: data.metric },
+  );
+  const validation = evaluate(task, data.validation, options.evalBatchSize ?? 32).metrics;
+  const test = noGrad(() => evaluate(task, data.test, options.evalBatchSize ?? 32).metrics);
+  return {
+    method: options.method,
+    task: data.name,
+    trainable,
+    train: result,
+    validation,
+    test,
+    peft,
+  };
+}

@@ -1,0 +1,44 @@
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import { tensor } from '../../src/index.js';
+import { clipGradNorm } from '../../src/train/index.js';
+import { maxElementRelErr } from '../helpers/compare.js';
+import { REF } from './reference.js';
+
+describe('clipGradNorm', () => {
+  const labels = ['norm above maxNorm: scaled', 'norm below maxNorm: unchanged', 'maxNorm = norm'];
+  REF.clip.forEach((c, ci) => {
+    test(`${labels[ci]}: matches torch.nn.utils.clip_grad_norm_`, () => {
+      const params = c.shapes.map((s, i) => {
+        const p = tensor(new Array(c.grads[i]!.length).fill(0), s, { requiresGrad: true });
+        p.grad = tensor(c.grads[i]!, s);
+        return p;
+      });
+      const norm = clipGradNorm(params, c.maxNorm);
+      assert.ok(Math.abs(norm - c.norm) <= 1e-6 * c.norm, `norm ${norm} vs torch ${c.norm}`);
+      params.forEach((p, i) => {
+        const e = maxElementRelErr(p.grad!.toArray(), c.clipped[i]!);
+        assert.ok(e <= 1e-6, `grad ${i}: relative error ${e}`);
+      });
+    });
+  });
+
+  test('the cases exercise scaling: clipped grads differ from the originals where torch scaled', () => {
+    const [above, below, equal] = REF.clip;
+    assert.ok(maxElementRelErr(above!.clipped[0]!, above!.grads[0]!) > 0.1);
+    assert.deepEqual(below!.clipped, below!.grads);
+    // n/(n + 1e-6) with n ≈ 2.7e-3: a 4e-4 relative shrink.
+    assert.ok(maxElementRelErr(equal!.clipped[0]!, equal!.grads[0]!) > 1e-4);
+  });
+
+  test('null grads are skipped; a non-finite norm leaves the grads alone; bad maxNorm is named', () => {
+    const a = tensor([3, 4], [2], { requiresGrad: true });
+    const b = tensor([1], [1], { requiresGrad: true });
+    a.grad = tensor([3, 4]);
+    assert.equal(clipGradNorm([a, b], 10), 5);
+    a.grad = tensor([Number.POSITIVE_INFINITY, 1]);
+    assert.equal(clipGradNorm([a], 1), Number.POSITIVE_INFINITY);
+    assert.deepEqual(a.grad.toArray(), [Number.POSITIVE_INFINITY, 1]);
+    assert.throws(() => clipGradNorm([a], -1), /maxNorm must be finite and ≥ 0, got -1/);
+  });
+});
