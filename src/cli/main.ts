@@ -5,7 +5,7 @@ import { register as registerEmbed } from './commands/embed.js';
 import { register as registerMerge } from './commands/merge.js';
 import { register as registerParams } from './commands/params.js';
 import { register as registerPredict } from './commands/predict.js';
-import { register as registerTrain } from './commands/train.js';
+import { registerEval, register as registerTrain } from './commands/train.js';
 import { doctor, formatDoctor } from './doctor.js';
 
 export function buildProgram(): Command {
@@ -32,6 +32,7 @@ export function buildProgram(): Command {
 
   for (const register of [
     registerTrain,
+    registerEval,
     registerBench,
     registerParams,
     registerPredict,

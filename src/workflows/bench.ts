@@ -21,6 +21,13 @@ export interface BenchOptions {
   headLr: number;
   onRunStart?: (task: string, method: FinetuneMethod) => void;
   onProgress?: (task: string, method: FinetuneMethod, step: number, total: number) => void;
+  onRunEnd?: (
+    task: string,
+    method: FinetuneMethod,
+    metric: string,
+    value: number,
+    seconds: number,
+  ) => void;
 }
 
 export interface BenchRow {
@@ -68,7 +75,9 @@ export function runBench(options: BenchOptions): BenchRow[] {
       // Trainable parameters differ per task only through the head (labels × 513).
       row.trainable = Math.max(row.trainable, result.trainable);
       row.scores[taskName] = { metric: data.metric, value: result.test[data.metric] ?? Number.NaN };
-      row.seconds += (performance.now() - t0) / 1000;
+      const seconds = (performance.now() - t0) / 1000;
+      row.seconds += seconds;
+      options.onRunEnd?.(taskName, method, data.metric, row.scores[taskName]!.value, seconds);
     }
   }
   for (const row of rows.values()) {

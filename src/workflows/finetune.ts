@@ -147,7 +147,12 @@ export function finetune(data: FinetuneData, options: FinetuneOptions): Finetune
     { train: data.train, validation: data.validation },
     { ...options, metric: data.metric },
   );
-  const validation = evaluate(task, data.validation, options.evalBatchSize ?? 32).metrics;
+  // The model now holds the best evaluation's tensors: its validation metrics are in the history.
+  const bestRecord = result.history.find(
+    (h) => h.step === result.best?.step && h.epoch === result.best?.epoch,
+  );
+  const validation =
+    bestRecord?.metrics ?? evaluate(task, data.validation, options.evalBatchSize ?? 32).metrics;
   const test = noGrad(() => evaluate(task, data.test, options.evalBatchSize ?? 32).metrics);
   return {
     method: options.method,

@@ -82,6 +82,31 @@ test('same seed, same metrics and adapter, twice', () => {
   const weights = (o: string) =>
     readFileSync(join(root, o, 'adapter', 'adapter_model.safetensors'));
   assert.ok(weights('a').equals(weights('b')));
+  const ev = spawnSync(
+    process.execPath,
+    [
+      'bin/edora.js',
+      'eval',
+      '--model',
+      model,
+      '--adapter',
+      join(root, 'a', 'adapter'),
+      '--train',
+      trainFile,
+      '--validation',
+      validFile,
+      '--test',
+      validFile,
+      '--json',
+    ],
+    { encoding: 'utf8' },
+  );
+  assert.equal(ev.status, 0, ev.stderr);
+  assert.deepEqual(
+    JSON.parse(ev.stdout).test,
+    metricsOf(join(root, 'a'))['test'],
+    'edora eval reproduces the test metrics',
+  );
   const log = readFileSync(join(root, 'a', 'log.jsonl'), 'utf8')
     .trim()
     .split('\n')

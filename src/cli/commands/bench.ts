@@ -82,6 +82,14 @@ export function register(program: Command): void {
             if (current) bar.stop();
             current = `${task} · ${method}`.padEnd(16);
           },
+          onRunEnd: (task, method, metric, value, secs) => {
+            if (current) bar.stop();
+            current = '';
+            // One line per run, also when stderr is not a terminal (the bar then stays silent).
+            console.error(
+              `${task} · ${method}: test ${metric} ${value.toFixed(4)} (${secs.toFixed(0)} s)`,
+            );
+          },
           onProgress: (_task, _method, step, total) => {
             if (step === 1) bar.start(total, 0, { run: current });
             bar.update(step, { run: current });

@@ -9,8 +9,14 @@ import { SingleBar } from 'cli-progress';
 import type { Command } from 'commander';
 import { METHOD_NAMES } from '../../adapters/types.js';
 import { writeFileAtomic } from '../../io/safetensors-atomic.js';
-import { savePeftAdapter } from '../../peft/save.js';
-import { type FinetuneMethod, type FinetuneOptions, finetune } from '../../workflows/finetune.js';
+import { loadPeftAdapter, savePeftAdapter } from '../../peft/save.js';
+import { evaluate } from '../../train/loop.js';
+import {
+  classifierTask,
+  type FinetuneMethod,
+  type FinetuneOptions,
+  finetune,
+} from '../../workflows/finetune.js';
 import { type DataOptions, dataOptions, loadTaskData } from '../data-args.js';
 import { numberOption, positiveInt } from '../options.js';
 
@@ -185,4 +191,40 @@ function fmtMetrics(m: Record<string, number>): string {
   return Object.entries(m)
     .map(([k, v]) => `${k} ${v.toFixed(4)}`)
     .join(', ');
+}
+
+interface EvalCliOptions extends DataOptions {
+  model: string;
+  adapter: string;
+  json?: boolean;
+}
+
+export function registerEval(program: Command): void {
+  const cmd = program
+    .command('eval')
+    .description('evaluate a trained adapter (with its head) on the validation and test splits')
+    .option(
+      '--model <use-lite|dir>',
+      "'use-lite' or a Hugging Face BERT/RoBERTa directory",
+      'use-lite',
+    )
+    .requiredOption(
+      '--adapter <dir>',
+      'adapter directory written by edora train (<out>/adapter or <out>/best)',
+    )
+    .option('--json', 'print the metrics as one JSON object');
+  dataOptions(cmd).action((opts: EvalCliOptions) => {
+    const data = loadTaskData(opts);
+    const task = classifierTask(opts.model, data.labels ? data.labels.length : 1, 0);
+    loadPeftAdapter(task.module, opts.adapter);
+    const validation = evaluate(task, data.validation).metrics;
+    const test = evaluate(task, data.test).metrics;
+    if (opts.json)
+      console.log(JSON.stringify({ task: data.name, adapter: opts.adapter, validation, test }));
+    else {
+      console.log(`${data.name} · ${opts.adapter}`);
+      console.log(`validation: ${fmtMetrics(validation)}`);
+      console.log(`test:       ${fmtMetrics(test)}`);
+    }
+  });
 }
