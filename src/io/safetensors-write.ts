@@ -6,7 +6,7 @@
  */
 import { endianness } from 'node:os';
 import { formatShape, type Tensor } from '../tensor/tensor.js';
-import { withAtomicFile } from './safetensors-atomic.js';
+import { withAtomicFile } from './atomic.js';
 
 function f32Bytes(t: Tensor): Uint8Array {
   if (t.dtype === 'float32' && t.isContiguous()) {

@@ -13,6 +13,7 @@ import { crossEntropy, mseLoss } from '../autograd/ops/loss.js';
 import { matmul } from '../autograd/ops/matmul.js';
 import { narrow, permute, reshape } from '../autograd/ops/shape.js';
 import { type KeyMask, maskedSoftmax } from '../autograd/ops/softmax.js';
+import { ModuleList } from '../nn/containers.js';
 import { Dropout } from '../nn/dropout.js';
 import { Embedding } from '../nn/embedding.js';
 import { LayerNorm } from '../nn/layernorm.js';
@@ -39,15 +40,6 @@ export interface ModelOptions {
   rng?: Random;
   /** Initialise weights as transformers' _init_weights does (N(0, initializer_range)); default zeros. */
   init?: boolean;
-}
-
-/** child modules '0', '1', … like torch.nn.ModuleList */
-export class ModuleList<M extends Module> extends Module {
-  readonly items: M[];
-  constructor(items: M[]) {
-    super();
-    this.items = items.map((m, i) => this.module(String(i), m));
-  }
 }
 
 /** The same position ids for every row: 0 … L−1 (BERT). */

@@ -11,9 +11,9 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { matmul } from '../autograd/ops/matmul.js';
 import { noGrad } from '../autograd/tape.js';
+import { writeFileAtomic } from '../io/atomic.js';
 import { writeDirAtomic } from '../io/output-dir.js';
 import { readSafetensors, writeSafetensors } from '../io/safetensors.js';
-import { writeFileAtomic } from '../io/safetensors-atomic.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { CONFIG_FILE, fromAdapterConfigJson, WEIGHTS_FILE } from './format.js';
 

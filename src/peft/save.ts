@@ -1,8 +1,8 @@
 /** Saving and loading PeftModel adapters in PEFT's format (see format.ts). */
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { writeFileAtomic } from '../io/atomic.js';
 import { readSafetensors, writeSafetensors } from '../io/safetensors.js';
-import { writeFileAtomic } from '../io/safetensors-atomic.js';
 import type { Module } from '../nn/module.js';
 import { formatShape, type Tensor } from '../tensor/tensor.js';
 import {

@@ -14,8 +14,8 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { writeFileAtomic } from '../io/atomic.js';
 import { readSafetensors, writeSafetensors } from '../io/safetensors.js';
-import { writeFileAtomic } from '../io/safetensors-atomic.js';
 import { CONFIG_FILE, KEY_PREFIX, toAdapterConfigJson, WEIGHTS_FILE } from '../peft/format.js';
 import type { PeftModel } from '../peft/model.js';
 import { adapterStateDict, savePeftAdapter } from '../peft/save.js';

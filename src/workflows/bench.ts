@@ -14,6 +14,8 @@ export interface BenchOptions {
   r: number;
   alpha: number;
   epochs: number;
+  /** Epochs of the linear probe: it trains on cached embeddings, so many are cheap. */
+  probeEpochs: number;
   batchSize: number;
   seed: number;
   /** Learning rate per method (adapter tensors) and for the head. */
@@ -38,12 +40,18 @@ export interface BenchRow {
   seconds: number;
 }
 
+/**
+ * Learning rates per method. LoRA and DoRA train A and B directly; LoRA-XS
+ * and EDoRA train only the small R between frozen SVD factors, which needs a
+ * larger step (6e-2 diverged on era in a sweep; 5e-3 and 2e-2 did not). The
+ * probe's head sits on L2-normalised embeddings and needs a large step too.
+ */
 export const DEFAULT_LR: Record<FinetuneMethod, number> = {
-  probe: 1e-2,
+  probe: 1e-1,
   lora: 2e-3,
   dora: 2e-3,
-  'lora-xs': 2e-2,
-  edora: 2e-2,
+  'lora-xs': 1e-2,
+  edora: 1e-2,
 };
 
 export function runBench(options: BenchOptions): BenchRow[] {
@@ -63,10 +71,10 @@ export function runBench(options: BenchOptions): BenchRow[] {
         method,
         r: options.r,
         alpha: options.alpha,
-        epochs: options.epochs,
+        epochs: method === 'probe' ? options.probeEpochs : options.epochs,
         batchSize: options.batchSize,
         lr: options.lr[method],
-        headLr: options.headLr,
+        headLr: method === 'probe' ? options.lr.probe : options.headLr,
         warmupRatio: 0.06,
         seed: options.seed,
         onProgress: (p) => options.onProgress?.(taskName, method, p.step, p.totalSteps),

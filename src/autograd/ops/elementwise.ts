@@ -7,7 +7,7 @@ import {
   UNARY_GRAD_FROM_OUTPUT,
   type UnaryOp,
 } from '../../backend/kernels.js';
-import type { Tensor } from '../../tensor/tensor.js';
+import { contiguousStrides, type Tensor } from '../../tensor/tensor.js';
 import { needsGrad, record } from '../tape.js';
 import {
   alloc,
@@ -45,7 +45,7 @@ function binaryOp(op: BinaryOp, a: Tensor, b: Tensor): Tensor {
     const times = (other: Tensor, mode: 'mul' | 'div'): FloatArray => {
       const r = alloc(a.dtype, shape);
       const os = other.ndim === 0 && shape.length === 0 ? [1] : broadcastStrides(other, ks);
-      kk.binary(mode, ks, g, 0, contiguousStridesOf(ks), other.data, other.offset, os, r);
+      kk.binary(mode, ks, g, 0, contiguousStrides(ks), other.data, other.offset, os, r);
       return r;
     };
     switch (op) {
@@ -70,17 +70,7 @@ function binaryOp(op: BinaryOp, a: Tensor, b: Tensor): Tensor {
         if (a.requiresGrad) ga = gOverB;
         if (b.requiresGrad) {
           const t = alloc(a.dtype, shape);
-          kk.binary(
-            'mul',
-            ks,
-            gOverB,
-            0,
-            contiguousStridesOf(ks),
-            out,
-            0,
-            contiguousStridesOf(ks),
-            t,
-          );
+          kk.binary('mul', ks, gOverB, 0, contiguousStrides(ks), out, 0, contiguousStrides(ks), t);
           kk.unary('neg', t, t, 0);
           gb = t;
         }
@@ -89,16 +79,6 @@ function binaryOp(op: BinaryOp, a: Tensor, b: Tensor): Tensor {
     }
     return [ga ? sumToShape(ga, shape, a.shape) : null, gb ? sumToShape(gb, shape, b.shape) : null];
   });
-}
-
-function contiguousStridesOf(shape: readonly number[]): number[] {
-  const s = new Array<number>(shape.length);
-  let acc = 1;
-  for (let i = shape.length - 1; i >= 0; i--) {
-    s[i] = acc;
-    acc *= shape[i]!;
-  }
-  return s;
 }
 
 /** Apply a unary kernel op to x, recording its backward. */

@@ -4,7 +4,7 @@
  */
 import { kernelsFor } from '../../backend/index.js';
 import type { FloatArray } from '../../backend/kernels.js';
-import { formatShape, sizeOf, Tensor } from '../../tensor/tensor.js';
+import { contiguousStrides, formatShape, sizeOf, Tensor } from '../../tensor/tensor.js';
 import { needsGrad, record } from '../tape.js';
 import { alloc, assertSameDtype, assertTensor, contig, fromArray, normAxis } from './util.js';
 
@@ -42,16 +42,6 @@ function resolveShape(x: Tensor, shape: readonly number[]): number[] {
     );
   }
   return out;
-}
-
-function contiguousStrides(shape: readonly number[]): number[] {
-  const s = new Array<number>(shape.length);
-  let acc = 1;
-  for (let i = shape.length - 1; i >= 0; i--) {
-    s[i] = acc;
-    acc *= shape[i]!;
-  }
-  return s;
 }
 
 /** Reorder dimensions: y.shape[i] = x.shape[dims[i]]. A view. */

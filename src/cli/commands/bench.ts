@@ -17,6 +17,7 @@ interface BenchCliOptions {
   r: string;
   alpha: string;
   headLr: string;
+  probeEpochs: string;
   seed: string;
   json?: boolean;
 }
@@ -33,13 +34,14 @@ export function register(program: Command): void {
       `comma-separated methods (${[...METHOD_NAMES, 'probe'].join(', ')})`,
       'edora,dora,lora,probe',
     )
-    .option('--max-train <n>', 'training examples per task (deterministic subsample)', '800')
-    .option('--max-eval <n>', 'validation and test examples per task', '400')
+    .option('--max-train <n>', 'training examples per task (deterministic subsample)', '600')
+    .option('--max-eval <n>', 'validation and test examples per task', '300')
     .option('--epochs <n>', 'epochs', '2')
     .option('--batch-size <n>', 'examples per step', '16')
     .option('--r <n>', 'rank', '8')
     .option('--alpha <a>', 'lora_alpha', '16')
-    .option('--head-lr <x>', 'classifier head learning rate', '1e-2')
+    .option('--probe-epochs <n>', 'epochs of the linear probe (on cached embeddings)', '20')
+    .option('--head-lr <x>', 'classifier head learning rate of the adapter methods', '5e-2')
     .option('--seed <n>', 'seed', '42')
     .option('--json', 'print the rows as one JSON object')
     .action((opts: BenchCliOptions) => {
@@ -74,6 +76,7 @@ export function register(program: Command): void {
           r: positiveInt('--r', opts.r),
           alpha: numberOption('--alpha', opts.alpha),
           epochs: positiveInt('--epochs', opts.epochs),
+          probeEpochs: positiveInt('--probe-epochs', opts.probeEpochs),
           batchSize: positiveInt('--batch-size', opts.batchSize),
           seed: positiveInt('--seed', opts.seed, true),
           lr: DEFAULT_LR,

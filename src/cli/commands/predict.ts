@@ -8,7 +8,7 @@ import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Command } from 'commander';
 import { noGrad } from '../../autograd/tape.js';
-import { writeFileAtomic } from '../../io/safetensors-atomic.js';
+import { writeFileAtomic } from '../../io/atomic.js';
 import { loadTokenizer } from '../../io/tokenizers/index.js';
 import type { TextTokenizer } from '../../io/tokenizers/types.js';
 import type { SequenceClassifier } from '../../models/bert.js';

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { SingleBar } from 'cli-progress';
 import type { Command } from 'commander';
 import { METHOD_NAMES } from '../../adapters/types.js';
-import { writeFileAtomic } from '../../io/safetensors-atomic.js';
+import { writeFileAtomic } from '../../io/atomic.js';
 import { loadPeftAdapter, savePeftAdapter } from '../../peft/save.js';
 import { evaluate } from '../../train/loop.js';
 import {

@@ -1,5 +1,5 @@
 /**
- * (Used by the safetensors writer and other writers of edora files.)
+ * Used by every writer of edora files.
  *
  * Atomic file writes: write to a temporary name in the same directory, flush,
  * then rename over the target, so that a failure never leaves a half-written
