@@ -5,8 +5,8 @@
  */
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { writeFileAtomic } from '../io/atomic.js';
 import { writeSafetensors } from '../io/safetensors.js';
-import { writeFileAtomic } from '../io/safetensors-atomic.js';
 import { Random } from '../tensor/random.js';
 import { initWeights } from './bert.js';
 import { type ModelConfig, parseModelConfig } from './config.js';
