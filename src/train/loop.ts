@@ -184,12 +184,17 @@ function paramGroups(
   return groups;
 }
 
-export function train(
+/** Let timers, signals (Ctrl-C) and progress redraws run between steps. */
+function yieldToEventLoop(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
+}
+
+export async function train(
   task: ClassifierTask,
   peft: PeftModel,
   data: { train: readonly LabelledText[]; validation: readonly LabelledText[] },
   options: TrainOptions,
-): TrainResult {
+): Promise<TrainResult> {
   const start = performance.now();
   const accum = options.gradientAccumulation ?? 1;
   const batchSize = options.batchSize;
@@ -324,6 +329,7 @@ export function train(
         lr: optimizer.groups[0]?.lr,
       });
       if (options.checkpointEvery && state.step % options.checkpointEvery === 0) save();
+      await yieldToEventLoop();
       if (state.step >= totalSteps) break;
     }
     // End of an epoch (or of the step budget): evaluate, keep the best, checkpoint.

@@ -54,7 +54,7 @@ export const DEFAULT_LR: Record<FinetuneMethod, number> = {
   edora: 1e-2,
 };
 
-export function runBench(options: BenchOptions): BenchRow[] {
+export async function runBench(options: BenchOptions): Promise<BenchRow[]> {
   const rows = new Map<FinetuneMethod, BenchRow>(
     options.methods.map((m) => [
       m,
@@ -66,7 +66,7 @@ export function runBench(options: BenchOptions): BenchRow[] {
     for (const method of options.methods) {
       options.onRunStart?.(taskName, method);
       const t0 = performance.now();
-      const result = finetune(data, {
+      const result = await finetune(data, {
         model: 'use-lite',
         method,
         r: options.r,

@@ -114,7 +114,10 @@ function probeTask(
   };
 }
 
-export function finetune(data: FinetuneData, options: FinetuneOptions): FinetuneResult {
+export async function finetune(
+  data: FinetuneData,
+  options: FinetuneOptions,
+): Promise<FinetuneResult> {
   const numLabels = data.labels ? data.labels.length : 1;
   let task: ClassifierTask;
   let peft: PeftModel;
@@ -141,7 +144,7 @@ export function finetune(data: FinetuneData, options: FinetuneOptions): Finetune
     });
   }
   const trainable = peft.trainableParameters().reduce((s, [, t]) => s + t.size, 0);
-  const result = train(
+  const result = await train(
     task,
     peft,
     { train: data.train, validation: data.validation },

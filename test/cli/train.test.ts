@@ -68,7 +68,10 @@ const args = (out: string, extra: string[] = []): string[] => [
 ];
 
 function metricsOf(out: string): Record<string, unknown> {
-  const m = JSON.parse(readFileSync(join(out, 'metrics.json'), 'utf8')) as Record<string, unknown>;
+  const m = JSON.parse(readFileSync(join(out, 'report', 'metrics.json'), 'utf8')) as Record<
+    string,
+    unknown
+  >;
   delete m['seconds'];
   return m;
 }
@@ -107,6 +110,11 @@ test('same seed, same metrics and adapter, twice', () => {
     metricsOf(join(root, 'a'))['test'],
     'edora eval reproduces the test metrics',
   );
+  const report = readdirSync(join(root, 'a', 'report')).sort();
+  assert.deepEqual(report, ['loss.svg', 'metric.svg', 'metrics.json', 'summary.md']);
+  const svg = readFileSync(join(root, 'a', 'report', 'metric.svg'), 'utf8');
+  assert.match(svg, /^<svg[\s\S]*<\/svg>$/);
+  assert.match(readFileSync(join(root, 'a', 'report', 'summary.md'), 'utf8'), /^# .* · edora\n/);
   const log = readFileSync(join(root, 'a', 'log.jsonl'), 'utf8')
     .trim()
     .split('\n')
@@ -141,7 +149,7 @@ test('killed with SIGKILL mid-run and resumed: the same adapter as an uninterrup
     }, 5);
   });
   await new Promise((r) => child.once('exit', r));
-  assert.equal(existsSync(join(out, 'metrics.json')), false, 'the run did not finish');
+  assert.equal(existsSync(join(out, 'report')), false, 'the run did not finish');
   const r = spawnSync(process.execPath, args(out, ['--checkpoint-every', '1', '--resume']), {
     encoding: 'utf8',
   });
@@ -155,6 +163,53 @@ test('killed with SIGKILL mid-run and resumed: the same adapter as an uninterrup
   const ref = metricsOf(join(root, 'a')) as { test: unknown; validation: unknown; steps: number };
   assert.deepEqual(m.test, ref.test);
   assert.equal(m.steps, ref.steps);
+});
+
+/** Start a run and resolve once its checkpoint has reached `step`. */
+function startAndWaitForStep(out: string, step: number) {
+  const child = spawn(process.execPath, args(out, ['--checkpoint-every', '1']), {
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
+  let stderr = '';
+  child.stderr!.on('data', (d) => {
+    stderr += String(d);
+  });
+  const statePath = join(out, 'checkpoint', 'state.json');
+  const ready = new Promise<void>((resolve, reject) => {
+    const t0 = Date.now();
+    const poll = setInterval(() => {
+      let at = 0;
+      try {
+        at = (JSON.parse(readFileSync(statePath, 'utf8')) as { step: number }).step;
+      } catch {
+        // not written yet, or being replaced
+      }
+      if (at >= step) {
+        clearInterval(poll);
+        resolve();
+      } else if (Date.now() - t0 > 60_000 || child.exitCode !== null) {
+        clearInterval(poll);
+        reject(new Error(`the run ended or stalled at step ${at}: ${stderr}`));
+      }
+    }, 5);
+  });
+  return { child, ready, stderr: () => stderr };
+}
+
+test('Ctrl-C saves a resumable checkpoint and exits cleanly; --resume finishes the run', async () => {
+  const out = join(root, 'interrupted');
+  const run = startAndWaitForStep(out, 10);
+  await run.ready;
+  run.child.kill('SIGINT');
+  const code = await new Promise<number | null>((r) => run.child.once('exit', (c) => r(c)));
+  assert.equal(code, 130, run.stderr());
+  assert.match(run.stderr(), /edora train: interrupted at step \d+; continue with --resume --out /);
+  const r = spawnSync(process.execPath, args(out, ['--checkpoint-every', '1', '--resume']), {
+    encoding: 'utf8',
+  });
+  assert.equal(r.status, 0, r.stderr);
+  const weights = (o: string) => readFileSync(join(o, 'adapter', 'adapter_model.safetensors'));
+  assert.ok(weights(out).equals(weights(join(root, 'a'))), 'same adapter as the uninterrupted run');
 });
 
 test('bad input: one clear line, exit code 2, nothing written', () => {

@@ -42,7 +42,7 @@ function toyTask(seed: number): ClassifierTask {
   };
 }
 
-function run(outputDir: string | undefined, stopAt?: number, resume = false) {
+async function run(outputDir: string | undefined, stopAt?: number, resume = false) {
   const task = toyTask(1);
   const peft = PeftModel.create(task.module, {
     method: 'edora',
@@ -51,7 +51,7 @@ function run(outputDir: string | undefined, stopAt?: number, resume = false) {
     modulesToSave: ['classifier'],
   });
   let steps = 0;
-  const result = train(
+  const result = await train(
     task,
     peft,
     { train: toyData(96, 2), validation: toyData(48, 3) },
@@ -76,8 +76,8 @@ function run(outputDir: string | undefined, stopAt?: number, resume = false) {
   return { result, state, task };
 }
 
-test('the loop learns a toy task and restores the best epoch', () => {
-  const { result, task } = run(undefined);
+test('the loop learns a toy task and restores the best epoch', async () => {
+  const { result, task } = await run(undefined);
   assert.equal(result.steps, 18); // 12 batches / 2 accumulated = 6 steps × 3 epochs
   assert.equal(result.history.length, 3);
   const acc = evaluate(task, toyData(48, 3)).metrics['accuracy']!;
@@ -85,20 +85,20 @@ test('the loop learns a toy task and restores the best epoch', () => {
   assert.equal(acc, result.best!.value, 'the best epoch is what the model holds at the end');
 });
 
-test('same seed, same metrics and tensors', () => {
-  const a = run(undefined);
-  const b = run(undefined);
+test('same seed, same metrics and tensors', async () => {
+  const a = await run(undefined);
+  const b = await run(undefined);
   assert.deepEqual(b.result.history, a.result.history);
   assert.deepEqual(b.state, a.state);
 });
 
-test('stopped mid-epoch and resumed: the same adapter as an uninterrupted run', () => {
-  const reference = run(join(root, 'ref'));
+test('stopped mid-epoch and resumed: the same adapter as an uninterrupted run', async () => {
+  const reference = await run(join(root, 'ref'));
   const dir = join(root, 'resumed');
-  const first = run(dir, 8); // stops after 8 steps: in the middle of epoch 1
+  const first = await run(dir, 8); // stops after 8 steps: in the middle of epoch 1
   assert.equal(first.result.interrupted, true);
   assert.equal(first.result.steps, 8);
-  const second = run(dir, undefined, true);
+  const second = await run(dir, undefined, true);
   assert.equal(second.result.steps, 18);
   assert.deepEqual(second.state, reference.state);
   assert.deepEqual(

@@ -44,7 +44,7 @@ export function register(program: Command): void {
     .option('--head-lr <x>', 'classifier head learning rate of the adapter methods', '5e-2')
     .option('--seed <n>', 'seed', '42')
     .option('--json', 'print the rows as one JSON object')
-    .action((opts: BenchCliOptions) => {
+    .action(async (opts: BenchCliOptions) => {
       const tasks = opts.tasks.split(',').map((s) => s.trim());
       for (const t of tasks) {
         if (!BUILTIN_TASKS.includes(t as BuiltinTaskName))
@@ -66,7 +66,7 @@ export function register(program: Command): void {
       const start = performance.now();
       let rows: BenchRow[];
       try {
-        rows = runBench({
+        rows = await runBench({
           tasks,
           methods,
           loadTask: (name) =>

@@ -8,7 +8,6 @@ import { join } from 'node:path';
 import { SingleBar } from 'cli-progress';
 import type { Command } from 'commander';
 import { METHOD_NAMES } from '../../adapters/types.js';
-import { writeFileAtomic } from '../../io/atomic.js';
 import { loadPeftAdapter, savePeftAdapter } from '../../peft/save.js';
 import { evaluate } from '../../train/loop.js';
 import {
@@ -19,6 +18,7 @@ import {
 } from '../../workflows/finetune.js';
 import { type DataOptions, dataOptions, loadTaskData } from '../data-args.js';
 import { numberOption, positiveInt } from '../options.js';
+import { type RunSummary, writeReport } from '../report.js';
 
 interface TrainCliOptions extends DataOptions {
   model: string;
@@ -72,11 +72,11 @@ export function register(program: Command): void {
     .option('--early-stopping <n>', 'stop after n evaluations without improvement')
     .option('--json', 'print the final metrics as one JSON object');
   dataOptions(cmd).action((opts: TrainCliOptions) => {
-    runTrain(opts);
+    return runTrain(opts);
   });
 }
 
-export function runTrain(opts: TrainCliOptions): void {
+export async function runTrain(opts: TrainCliOptions): Promise<void> {
   const method = opts.method as FinetuneMethod;
   if (![...METHOD_NAMES, 'probe'].includes(method)) {
     throw new Error(
@@ -147,9 +147,9 @@ export function runTrain(opts: TrainCliOptions): void {
     },
     shouldStop: () => stop,
   };
-  let result: ReturnType<typeof finetune>;
+  let result: Awaited<ReturnType<typeof finetune>>;
   try {
-    result = finetune(data, options);
+    result = await finetune(data, options);
   } finally {
     if (started) bar.stop();
     process.off('SIGINT', onSigint);
@@ -161,9 +161,10 @@ export function runTrain(opts: TrainCliOptions): void {
     process.exitCode = 130;
     return;
   }
-  const summary = {
+  const summary: RunSummary = {
     task: data.name,
     method,
+    metric: data.metric,
     trainable: result.trainable,
     steps: result.train.steps,
     seconds: Math.round(result.train.seconds * 10) / 10,
@@ -175,7 +176,7 @@ export function runTrain(opts: TrainCliOptions): void {
   if (out) {
     // The trained adapter (the best evaluation's tensors) and its metrics.
     savePeftAdapter(result.peft, join(out, 'adapter'));
-    writeFileAtomic(join(out, 'metrics.json'), `${JSON.stringify(summary, null, 2)}\n`);
+    await writeReport(join(out, 'report'), summary);
   }
   if (opts.json) console.log(JSON.stringify(summary));
   else {
