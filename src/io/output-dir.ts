@@ -3,7 +3,7 @@
  * sibling directory that is renamed into place at the end, so a failure
  * leaves nothing under the real name.
  */
-import { existsSync, mkdtempSync, readdirSync, renameSync, rmSync } from 'node:fs';
+import { chmodSync, existsSync, mkdtempSync, readdirSync, renameSync, rmSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 
 export function writeDirAtomic(out: string, fill: (tmpDir: string) => void): void {
@@ -12,6 +12,8 @@ export function writeDirAtomic(out: string, fill: (tmpDir: string) => void): voi
     throw new Error(`${out}: output directory exists and is not empty`);
   }
   const tmp = mkdtempSync(join(dirname(target), `.${basename(target)}.tmp-`));
+  // mkdtemp makes 0700; the result is an ordinary directory.
+  chmodSync(tmp, 0o755);
   try {
     fill(tmp);
     if (existsSync(target)) rmSync(target, { recursive: true });

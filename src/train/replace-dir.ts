@@ -11,6 +11,7 @@
  * leftovers of dead processes. One writer per directory is assumed.
  */
 import {
+  chmodSync,
   closeSync,
   existsSync,
   fsyncSync,
@@ -82,6 +83,8 @@ export function replaceDir(dir: string, fill: (tmpDir: string) => void): void {
   for (const l of [...leftovers(target, 'tmp'), ...leftovers(target, 'old')])
     if (!alive(l.pid)) rmSync(l.path, { recursive: true, force: true });
   const tmp = mkdtempSync(join(parent, `.${basename(target)}.tmp-${process.pid}-`));
+  // mkdtemp makes 0700; the result is an ordinary directory.
+  chmodSync(tmp, 0o755);
   let old: string | null = null;
   try {
     fill(tmp);
