@@ -1,6 +1,11 @@
 export { readArff } from './arff.js';
 export { batches, padBatch, shuffled } from './batching.js';
-export { BUILTIN_TASKS, type BuiltinTaskName, loadBuiltinTask } from './builtin/index.js';
+export {
+  BUILTIN_TASKS,
+  type BuiltinTaskName,
+  DEFAULT_TASKS,
+  loadBuiltinTask,
+} from './builtin/index.js';
 export { readCsv } from './csv.js';
 export { GLUE_TASKS, type GlueTaskName, readGlueTask } from './glue.js';
 export { readJsonl } from './jsonl.js';

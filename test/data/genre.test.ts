@@ -114,8 +114,8 @@ test('genre: bag-of-words naive Bayes well above the majority class, far from so
 });
 
 test('loadBuiltinTask errors: unknown task, bad maxPerSplit, bad seed', () => {
-  assert.throws(() => loadBuiltinTask('grain' as never), {
-    message: "unknown built-in task 'grain' (expected one of spam, genre, era)",
+  assert.throws(() => loadBuiltinTask('sst2' as never), {
+    message: "unknown built-in task 'sst2' (expected one of spam, genre, era, grain)",
   });
   assert.throws(() => loadBuiltinTask('genre', { maxPerSplit: { train: -1 } }), {
     message: 'maxPerSplit: expected a non-negative integer, got -1',

@@ -2,7 +2,12 @@
 import { SingleBar } from 'cli-progress';
 import type { Command } from 'commander';
 import { METHOD_NAMES } from '../../adapters/types.js';
-import { BUILTIN_TASKS, type BuiltinTaskName, loadBuiltinTask } from '../../data/builtin/index.js';
+import {
+  BUILTIN_TASKS,
+  type BuiltinTaskName,
+  DEFAULT_TASKS,
+  loadBuiltinTask,
+} from '../../data/builtin/index.js';
 import { type BenchRow, benchTable, DEFAULT_LR, runBench } from '../../workflows/bench.js';
 import type { FinetuneMethod } from '../../workflows/finetune.js';
 import { numberOption, positiveInt } from '../options.js';
@@ -28,7 +33,11 @@ export function register(program: Command): void {
     .description(
       'the main job: fine-tune USE-Lite on the built-in tasks with each method and print one comparison table',
     )
-    .option('--tasks <names>', `comma-separated built-in tasks`, BUILTIN_TASKS.join(','))
+    .option(
+      '--tasks <names>',
+      `comma-separated built-in tasks (${BUILTIN_TASKS.join(', ')})`,
+      DEFAULT_TASKS.join(','),
+    )
     .option(
       '--methods <names>',
       `comma-separated methods (${[...METHOD_NAMES, 'probe'].join(', ')})`,

@@ -2,15 +2,20 @@ import type { TaskData } from '../types.js';
 import { applyOptions, type BuiltinOptions, type BuiltTask } from './common.js';
 import { buildEra } from './era.js';
 import { buildGenre } from './genre.js';
+import { buildGrain } from './grain.js';
 import { buildSpam } from './spam.js';
 
-export type BuiltinTaskName = 'spam' | 'genre' | 'era';
-export const BUILTIN_TASKS: BuiltinTaskName[] = ['spam', 'genre', 'era'];
+export type BuiltinTaskName = 'spam' | 'genre' | 'era' | 'grain';
+/** The tasks whose data installs with npm (the main job's default). */
+export const DEFAULT_TASKS: BuiltinTaskName[] = ['spam', 'genre', 'era'];
+/** All built-in tasks; `grain` needs `npm run fetch:grain` first. */
+export const BUILTIN_TASKS: BuiltinTaskName[] = ['spam', 'genre', 'era', 'grain'];
 
 const builders: Record<BuiltinTaskName, () => BuiltTask> = {
   spam: buildSpam,
   genre: buildGenre,
   era: buildEra,
+  grain: buildGrain,
 };
 
 /** Built tasks, kept for the life of the process: building reads and cleans the corpus. */
