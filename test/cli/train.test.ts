@@ -212,6 +212,18 @@ test('Ctrl-C saves a resumable checkpoint and exits cleanly; --resume finishes t
   assert.ok(weights(out).equals(weights(join(root, 'a'))), 'same adapter as the uninterrupted run');
 });
 
+test('--max-steps 0 saves the freshly initialised adapter', () => {
+  const out = join(root, 'fresh');
+  const r = spawnSync(process.execPath, [...args(out), '--max-steps', '0'], { encoding: 'utf8' });
+  assert.equal(r.status, 0, r.stderr);
+  const summary = JSON.parse(r.stdout) as { steps: number; history: unknown[] };
+  assert.equal(summary.steps, 0);
+  assert.deepEqual(summary.history, []);
+  const config = JSON.parse(readFileSync(join(out, 'adapter', 'adapter_config.json'), 'utf8'));
+  assert.equal(config.peft_type, 'EDORA');
+  assert.ok(existsSync(join(out, 'adapter', 'adapter_model.safetensors')));
+});
+
 test('bad input: one clear line, exit code 2, nothing written', () => {
   const bad = join(root, 'bad');
   mkdirSync(bad);

@@ -10,7 +10,13 @@ import { join } from 'node:path';
 import { after, test } from 'node:test';
 import * as E from '../../src/index.js';
 import { PeftModel, Random } from '../../src/index.js';
-import { type ClassifierTask, evaluate, type LabelledText, train } from '../../src/train/loop.js';
+import {
+  type ClassifierTask,
+  evaluate,
+  type LabelledText,
+  type TrainOptions,
+  train,
+} from '../../src/train/loop.js';
 import { TinyModel } from '../peft/tiny-model.js';
 
 const root = mkdtempSync(join(tmpdir(), 'edora-loop-'));
@@ -42,7 +48,12 @@ function toyTask(seed: number): ClassifierTask {
   };
 }
 
-async function run(outputDir: string | undefined, stopAt?: number, resume = false) {
+async function run(
+  outputDir: string | undefined,
+  stopAt?: number,
+  resume = false,
+  extra: Partial<TrainOptions> = {},
+) {
   const task = toyTask(1);
   const peft = PeftModel.create(task.module, {
     method: 'edora',
@@ -70,6 +81,7 @@ async function run(outputDir: string | undefined, stopAt?: number, resume = fals
       onProgress: () => {
         steps++;
       },
+      ...extra,
     },
   );
   const state = peft.trainableParameters().map(([k, t]) => [k, t.toArray()] as const);
@@ -105,4 +117,16 @@ test('stopped mid-epoch and resumed: the same adapter as an uninterrupted run', 
     second.result.history.map((h) => h.metrics),
     reference.result.history.map((h) => h.metrics),
   );
+});
+
+test('early stopping ends the run after `patience` evaluations without improvement', async () => {
+  // A learning rate of 0 never improves on the first evaluation.
+  const { result } = await run(undefined, undefined, false, {
+    lr: 0,
+    headLr: 0,
+    epochs: 10,
+    earlyStoppingPatience: 2,
+  });
+  assert.equal(result.history.length, 3);
+  assert.equal(result.best!.epoch, 0);
 });
