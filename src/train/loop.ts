@@ -41,6 +41,8 @@ export interface ClassifierTask {
   /** Number of classes; 1 means regression (MSE on the single output). */
   numLabels: number;
   logits(examples: readonly LabelledText[]): Tensor;
+  /** Tokens in the batch last given to `logits` (for tokens/s; optional). */
+  lastTokenCount?: () => number;
 }
 
 export interface TrainOptions {
@@ -83,6 +85,8 @@ export interface TrainProgress {
   epoch: number;
   loss: number;
   examplesPerSecond: number;
+  /** Tokens per second, when the task counts tokens (else 0). */
+  tokensPerSecond: number;
   etaSeconds: number;
 }
 
@@ -271,6 +275,7 @@ export async function train(
   let interrupted = false;
   let sinceImprovement = 0;
   let examplesSeen = 0;
+  let tokensSeen = 0;
   const loopStart = performance.now();
 
   outer: while (state.step < totalSteps) {
@@ -294,6 +299,7 @@ export async function train(
         backward(micro > 1 ? mul(loss, 1 / micro) : loss);
         stepLoss += loss.item() / micro;
         examplesSeen += batch.length;
+        tokensSeen += task.lastTokenCount?.() ?? 0;
       }
       const norm = maxGradNorm > 0 ? clipGradNorm(trainable, maxGradNorm) : 0;
       if (!Number.isFinite(norm)) {
@@ -319,6 +325,7 @@ export async function train(
         epoch: state.epoch,
         loss: stepLoss,
         examplesPerSecond: rate,
+        tokensPerSecond: tokensSeen / Math.max(elapsed, 1e-9),
         etaSeconds: ((totalSteps - state.step) * batchSize * accum) / Math.max(rate, 1e-9),
       });
       options.onLog?.({

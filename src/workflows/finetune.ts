@@ -66,22 +66,33 @@ export function classifierTask(
 ): ClassifierTask {
   if (modelArg === 'use-lite') {
     const module = new UseLiteClassifier(loadUseLite(), numLabels, new Random(seed));
-    return { module, numLabels, logits: (ex) => module.logits(ex) };
+    return {
+      module,
+      numLabels,
+      logits: (ex) => module.logits(ex),
+      lastTokenCount: () => module.lastTokens,
+    };
   }
   const labels = Array.from({ length: numLabels }, (_, i) => `LABEL_${i}`);
   const { model } = loadModel(modelArg, { labels, seed });
   const tokenizer = loadTokenizer(modelArg);
+  let lastTokens = 0;
   return {
     module: model,
     numLabels,
-    logits: (ex) =>
-      model.forward(
-        tokenizer.encodeBatch(
-          ex.map((e) => e.text),
-          ex.some((e) => e.textPair !== undefined) ? ex.map((e) => e.textPair ?? '') : undefined,
-          maxLength ? { maxLength } : {},
-        ),
-      ),
+    logits: (ex) => {
+      const pairs = ex.some((e) => e.textPair !== undefined)
+        ? ex.map((e) => e.textPair ?? '')
+        : undefined;
+      const batch = tokenizer.encodeBatch(
+        ex.map((e) => e.text),
+        pairs,
+        maxLength ? { maxLength } : {},
+      );
+      lastTokens = batch.attentionMask.reduce((a, b) => a + b, 0);
+      return model.forward(batch);
+    },
+    lastTokenCount: () => lastTokens,
   };
 }
 

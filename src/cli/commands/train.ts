@@ -90,7 +90,7 @@ export async function runTrain(opts: TrainCliOptions): Promise<void> {
   // The output directory appears only once training starts: bad input leaves nothing behind.
   const logPath = out ? join(out, 'log.jsonl') : null;
   const bar = new SingleBar({
-    format: 'train |{bar}| {value}/{total} steps | loss {loss} | {rate} ex/s | ETA {eta_formatted}',
+    format: 'train |{bar}| {value}/{total} steps | loss {loss} | {rate} | ETA {eta_formatted}',
     hideCursor: true,
     noTTYOutput: false,
     stream: process.stderr,
@@ -138,7 +138,13 @@ export async function runTrain(opts: TrainCliOptions): Promise<void> {
         bar.start(p.totalSteps, 0, { loss: '-', rate: '-' });
         started = true;
       }
-      bar.update(p.step, { loss: p.loss.toFixed(4), rate: p.examplesPerSecond.toFixed(1) });
+      bar.update(p.step, {
+        loss: p.loss.toFixed(4),
+        rate:
+          p.tokensPerSecond > 0
+            ? `${p.tokensPerSecond.toFixed(0)} tok/s`
+            : `${p.examplesPerSecond.toFixed(1)} ex/s`,
+      });
     },
     onLog: (record) => {
       if (!logPath || !out) return;

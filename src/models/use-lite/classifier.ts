@@ -19,6 +19,8 @@ export interface TextExample {
 export class UseLiteClassifier extends Module {
   readonly use_lite: UseLiteModel;
   readonly classifier: Linear;
+  /** Tokens (after truncation) in the last batch given to `logits`: for throughput figures. */
+  lastTokens = 0;
 
   constructor(
     encoder: UseLiteModel,
@@ -37,6 +39,10 @@ export class UseLiteClassifier extends Module {
     const texts = examples.map((e) =>
       e.textPair === undefined ? e.text : `${e.text} ${e.textPair}`,
     );
-    return this.classifier.forward(this.use_lite.embed(texts));
+    const batch = this.use_lite.encode(texts);
+    let tokens = 0;
+    for (let i = 0; i < batch.mask.length; i++) tokens += batch.mask[i]!;
+    this.lastTokens = tokens;
+    return this.classifier.forward(this.use_lite.forward(batch));
   }
 }
