@@ -21,7 +21,7 @@ import type { FloatArray } from '../../backend/kernels.js';
 import { releaseFloat } from '../../tensor/pool.js';
 import { formatShape, type Tensor } from '../../tensor/tensor.js';
 import { needsGrad, record } from '../tape.js';
-import { alloc, assertSameDtype, assertTensor, contig, fromArray } from './util.js';
+import { alloc, assertSameDtype, assertTensor, contig, fromArray, gemmDense } from './util.js';
 
 export interface LowRankLinearInputs {
   x: Tensor;
@@ -95,38 +95,17 @@ export function lowRankLinear(inputs: LowRankLinearInputs): Tensor {
 
   // u = x̃·Aᵀ [rows, r];  v = u·Rᵀ (or u)
   const u = alloc(dtype, [rows, rank]);
-  k.gemm(false, true, rows, rank, dIn, 1, xad, 0, dIn, 0, ad, 0, dIn, 0, 0, u, 0, rank, 0, 1);
+  gemmDense(k, false, true, rows, rank, dIn, 1, xad, ad, 0, u);
   let v = u;
   if (rd) {
     v = alloc(dtype, [rows, rank]);
-    k.gemm(false, true, rows, rank, rank, 1, u, 0, rank, 0, rd, 0, rank, 0, 0, v, 0, rank, 0, 1);
+    gemmDense(k, false, true, rows, rank, rank, 1, u, rd, 0, v);
   }
   // z = x·Wᵀ + s·v·Bᵀ  (the second GEMM accumulates into the first's output)
   const z = alloc(dtype, outShape);
   if (g === null && biasd) k.copyStrided([rows, dOut], biasd, 0, [0, 1], z);
-  k.gemm(
-    false,
-    true,
-    rows,
-    dOut,
-    dIn,
-    1,
-    xd,
-    0,
-    dIn,
-    0,
-    wd,
-    0,
-    dIn,
-    0,
-    g === null && biasd ? 1 : 0,
-    z,
-    0,
-    dOut,
-    0,
-    1,
-  );
-  k.gemm(false, true, rows, dOut, rank, s, v, 0, rank, 0, bd, 0, rank, 0, 1, z, 0, dOut, 0, 1);
+  gemmDense(k, false, true, rows, dOut, dIn, 1, xd, wd, g === null && biasd ? 1 : 0, z);
+  gemmDense(k, false, true, rows, dOut, rank, s, v, bd, 1, z);
   // y = z ⊙ g + b. Without g, z already holds y (the bias was written first).
   let y = z;
   if (gd) {
@@ -167,175 +146,48 @@ export function lowRankLinear(inputs: LowRankLinearInputs): Tensor {
     let t: FloatArray | null = null;
     if (wantA || wantR || wantX || wantXa) {
       t = alloc(dtype, [rows, rank]);
-      kk.gemm(
-        false,
-        false,
-        rows,
-        rank,
-        dOut,
-        1,
-        dz,
-        0,
-        dOut,
-        0,
-        bd,
-        0,
-        rank,
-        0,
-        0,
-        t,
-        0,
-        rank,
-        0,
-        1,
-      );
+      gemmDense(kk, false, false, rows, rank, dOut, 1, dz, bd, 0, t);
     }
     // w = t·R: the gradient reaching u, divided by s.
     let w = t;
     if (t && rd && (wantA || wantX || wantXa)) {
       w = alloc(dtype, [rows, rank]);
-      kk.gemm(
-        false,
-        false,
-        rows,
-        rank,
-        rank,
-        1,
-        t,
-        0,
-        rank,
-        0,
-        rd,
-        0,
-        rank,
-        0,
-        0,
-        w,
-        0,
-        rank,
-        0,
-        1,
-      );
+      gemmDense(kk, false, false, rows, rank, rank, 1, t, rd, 0, w);
     }
     let dB: FloatArray | null = null;
     if (wantB) {
       // dB = s·dzᵀ·v  [dOut, r]
       dB = alloc(dtype, [dOut, rank]);
-      kk.gemm(
-        true,
-        false,
-        dOut,
-        rank,
-        rows,
-        s,
-        dz,
-        0,
-        dOut,
-        0,
-        v,
-        0,
-        rank,
-        0,
-        0,
-        dB,
-        0,
-        rank,
-        0,
-        1,
-      );
+      gemmDense(kk, true, false, dOut, rank, rows, s, dz, v, 0, dB);
     }
     let dR: FloatArray | null = null;
     if (wantR) {
       // dR = s·tᵀ·u  [r, r]
       dR = alloc(dtype, [rank, rank]);
-      kk.gemm(
-        true,
-        false,
-        rank,
-        rank,
-        rows,
-        s,
-        t!,
-        0,
-        rank,
-        0,
-        u,
-        0,
-        rank,
-        0,
-        0,
-        dR,
-        0,
-        rank,
-        0,
-        1,
-      );
+      gemmDense(kk, true, false, rank, rank, rows, s, t!, u, 0, dR);
     }
     let dA: FloatArray | null = null;
     if (wantA) {
       // dA = s·wᵀ·x̃  [r, dIn]
       dA = alloc(dtype, [rank, dIn]);
-      kk.gemm(true, false, rank, dIn, rows, s, w!, 0, rank, 0, xad, 0, dIn, 0, 0, dA, 0, dIn, 0, 1);
+      gemmDense(kk, true, false, rank, dIn, rows, s, w!, xad, 0, dA);
     }
     let dW: FloatArray | null = null;
     if (weight.requiresGrad) {
       dW = alloc(dtype, [dOut, dIn]);
-      kk.gemm(true, false, dOut, dIn, rows, 1, dz, 0, dOut, 0, xd, 0, dIn, 0, 0, dW, 0, dIn, 0, 1);
+      gemmDense(kk, true, false, dOut, dIn, rows, 1, dz, xd, 0, dW);
     }
     // dx = dz·W (+ s·w·A when the adapter path reads x itself), one buffer.
     let dx: FloatArray | null = null;
     if (wantX) {
       dx = alloc(dtype, x.shape);
-      kk.gemm(false, false, rows, dIn, dOut, 1, dz, 0, dOut, 0, wd, 0, dIn, 0, 0, dx, 0, dIn, 0, 1);
-      if (xa === x)
-        kk.gemm(
-          false,
-          false,
-          rows,
-          dIn,
-          rank,
-          s,
-          w!,
-          0,
-          rank,
-          0,
-          ad,
-          0,
-          dIn,
-          0,
-          1,
-          dx,
-          0,
-          dIn,
-          0,
-          1,
-        );
+      gemmDense(kk, false, false, rows, dIn, dOut, 1, dz, wd, 0, dx);
+      if (xa === x) gemmDense(kk, false, false, rows, dIn, rank, s, w!, ad, 1, dx);
     }
     let dxa: FloatArray | null = null;
     if (wantXa) {
       dxa = alloc(dtype, xa.shape);
-      kk.gemm(
-        false,
-        false,
-        rows,
-        dIn,
-        rank,
-        s,
-        w!,
-        0,
-        rank,
-        0,
-        ad,
-        0,
-        dIn,
-        0,
-        0,
-        dxa,
-        0,
-        dIn,
-        0,
-        1,
-      );
+      gemmDense(kk, false, false, rows, dIn, rank, s, w!, ad, 0, dxa);
     }
     // Private scratch is dead now; the saved forward buffers too unless the graph is kept.
     if (dz !== dy) releaseFloat(dz);

@@ -1,6 +1,6 @@
 /** Shared helpers for op implementations: argument checks, contiguous data, broadcasting. */
 import { kernelsFor } from '../../backend/index.js';
-import { type FloatArray, MAX_DIMS } from '../../backend/kernels.js';
+import { type FloatArray, type Kernels, MAX_DIMS } from '../../backend/kernels.js';
 import { allocFloat, type DType, formatShape, sizeOf, Tensor } from '../../tensor/tensor.js';
 
 export { formatShape };
@@ -129,4 +129,45 @@ export function kernelShape(shape: readonly number[]): readonly number[] {
 
 export function kernelStrides(t: Tensor): readonly number[] {
   return t.ndim === 0 ? [1] : t.strides;
+}
+
+/**
+ * C[m×n] = alpha·op(A)·op(B) + beta·C for dense row-major matrices (no
+ * offsets, no padding, no batch): the leading dimensions follow from the shapes.
+ */
+export function gemmDense(
+  k: Kernels,
+  transA: boolean,
+  transB: boolean,
+  m: number,
+  n: number,
+  kDim: number,
+  alpha: number,
+  a: FloatArray,
+  b: FloatArray,
+  beta: number,
+  c: FloatArray,
+): void {
+  k.gemm(
+    transA,
+    transB,
+    m,
+    n,
+    kDim,
+    alpha,
+    a,
+    0,
+    transA ? m : kDim,
+    0,
+    b,
+    0,
+    transB ? kDim : n,
+    0,
+    beta,
+    c,
+    0,
+    n,
+    0,
+    1,
+  );
 }
