@@ -23,11 +23,11 @@ import {
   loadTokenizer,
   noGrad,
   PeftModel,
-  Random,
   savePeftAdapter,
   writeTinyCheckpoint,
 } from '../../src/index.js';
 import { relErr } from '../helpers/compare.js';
+import { perturbTrainable } from '../helpers/perturb.js';
 
 const tmp = mkdtempSync(join(tmpdir(), 'edora-merge-'));
 after(() => rmSync(tmp, { recursive: true, force: true }));
@@ -53,9 +53,7 @@ test('merge, export to peft-dora and predict --adapter agree with the adapter fo
     targetModules: ['query', 'value', 'attention.output.dense', 'output.dense'],
     modulesToSave: ['classifier'],
   });
-  const rng = new Random(4);
-  for (const [, t] of pm.trainableParameters())
-    for (let i = 0; i < t.size; i++) t.data[i] = t.data[i]! + 0.1 * rng.normal();
+  perturbTrainable(pm, 4, 0.1);
   const adapterDir = join(tmp, 'adapter');
   savePeftAdapter(pm, adapterDir);
   const batch = loadTokenizer(modelDir).encodeBatch(TEXTS);

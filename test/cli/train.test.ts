@@ -122,49 +122,6 @@ test('same seed, same metrics and adapter, twice', () => {
   assert.equal(log.filter((r) => r.type === 'eval').length, 3);
 });
 
-test('killed with SIGKILL mid-run and resumed: the same adapter as an uninterrupted run', async () => {
-  const out = join(root, 'killed');
-  const child = spawn(process.execPath, args(out, ['--checkpoint-every', '1']), {
-    stdio: 'ignore',
-  });
-  const statePath = join(out, 'checkpoint', 'state.json');
-  // Wait until a few steps are checkpointed, then kill without warning.
-  await new Promise<void>((resolve, reject) => {
-    const t0 = Date.now();
-    const poll = setInterval(() => {
-      let step = 0;
-      try {
-        step = (JSON.parse(readFileSync(statePath, 'utf8')) as { step: number }).step;
-      } catch {
-        // not written yet, or being replaced
-      }
-      if (step >= 15) {
-        clearInterval(poll);
-        child.kill('SIGKILL');
-        resolve();
-      } else if (Date.now() - t0 > 60_000 || child.exitCode !== null) {
-        clearInterval(poll);
-        reject(new Error(`the run ended or stalled before it could be killed (step ${step})`));
-      }
-    }, 5);
-  });
-  await new Promise((r) => child.once('exit', r));
-  assert.equal(existsSync(join(out, 'report')), false, 'the run did not finish');
-  const r = spawnSync(process.execPath, args(out, ['--checkpoint-every', '1', '--resume']), {
-    encoding: 'utf8',
-  });
-  assert.equal(r.status, 0, r.stderr);
-  const weights = (o: string) => readFileSync(join(o, 'adapter', 'adapter_model.safetensors'));
-  assert.ok(
-    weights(out).equals(weights(join(root, 'a'))),
-    'final adapter identical to the uninterrupted run',
-  );
-  const m = metricsOf(out) as { test: unknown; validation: unknown; steps: number };
-  const ref = metricsOf(join(root, 'a')) as { test: unknown; validation: unknown; steps: number };
-  assert.deepEqual(m.test, ref.test);
-  assert.equal(m.steps, ref.steps);
-});
-
 /** Start a run and resolve once its checkpoint has reached `step`. */
 function startAndWaitForStep(out: string, step: number) {
   const child = spawn(process.execPath, args(out, ['--checkpoint-every', '1']), {
@@ -195,6 +152,29 @@ function startAndWaitForStep(out: string, step: number) {
   });
   return { child, ready, stderr: () => stderr };
 }
+
+test('killed with SIGKILL mid-run and resumed: the same adapter as an uninterrupted run', async () => {
+  const out = join(root, 'killed');
+  // Wait until a few steps are checkpointed, then kill without warning.
+  const run = startAndWaitForStep(out, 15);
+  await run.ready;
+  run.child.kill('SIGKILL');
+  await new Promise((r) => run.child.once('exit', r));
+  assert.equal(existsSync(join(out, 'report')), false, 'the run did not finish');
+  const r = spawnSync(process.execPath, args(out, ['--checkpoint-every', '1', '--resume']), {
+    encoding: 'utf8',
+  });
+  assert.equal(r.status, 0, r.stderr);
+  const weights = (o: string) => readFileSync(join(o, 'adapter', 'adapter_model.safetensors'));
+  assert.ok(
+    weights(out).equals(weights(join(root, 'a'))),
+    'final adapter identical to the uninterrupted run',
+  );
+  const m = metricsOf(out) as { test: unknown; validation: unknown; steps: number };
+  const ref = metricsOf(join(root, 'a')) as { test: unknown; validation: unknown; steps: number };
+  assert.deepEqual(m.test, ref.test);
+  assert.equal(m.steps, ref.steps);
+});
 
 test('Ctrl-C saves a resumable checkpoint and exits cleanly; --resume finishes the run', async () => {
   const out = join(root, 'interrupted');

@@ -5,15 +5,14 @@ import { Random } from '../../src/index.js';
 import { PeftModel } from '../../src/peft/model.js';
 import { isTarget, patternValue } from '../../src/peft/targets.js';
 import { relErr } from '../helpers/compare.js';
+import { perturbTrainable } from '../helpers/perturb.js';
 import { TinyModel } from './tiny-model.js';
 
 const PAPER_TARGETS = ['query', 'value', 'attention.output.dense', 'output.dense'];
 
 /** Perturb every trainable tensor so adapters change the output. */
 function perturb(pm: PeftModel, seed: number): void {
-  const rng = new Random(seed);
-  for (const [, t] of pm.trainableParameters())
-    for (let i = 0; i < t.size; i++) t.data[i] = t.data[i]! + 0.2 * rng.normal();
+  perturbTrainable(pm, seed, 0.2);
 }
 
 describe('target matching as PEFT does it', () => {

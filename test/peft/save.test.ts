@@ -14,6 +14,7 @@ import {
 } from '../../src/index.js';
 import { readSafetensors } from '../../src/io/safetensors.js';
 import { relErr } from '../helpers/compare.js';
+import { perturbTrainable } from '../helpers/perturb.js';
 import { TinyModel } from './tiny-model.js';
 
 const root = mkdtempSync(join(tmpdir(), 'edora-peft-'));
@@ -32,9 +33,7 @@ function trained(
     targetModules: TARGETS,
     modulesToSave: ['classifier'],
   });
-  const rng = new Random(seed + 1);
-  for (const [, t] of pm.trainableParameters())
-    for (let i = 0; i < t.size; i++) t.data[i] = t.data[i]! + 0.2 * rng.normal();
+  perturbTrainable(pm, seed + 1, 0.2);
   return { model, pm };
 }
 

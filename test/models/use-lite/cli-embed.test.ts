@@ -5,8 +5,9 @@ import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { Command } from 'commander';
 import { register, runEmbed } from '../../../src/cli/commands/embed.js';
-import { noGrad, PeftModel, Random, savePeftAdapter } from '../../../src/index.js';
+import { noGrad, PeftModel, savePeftAdapter } from '../../../src/index.js';
 import { loadUseLite } from '../../../src/models/use-lite/index.js';
+import { perturbTrainable } from '../../helpers/perturb.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'edora-embed-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
@@ -79,9 +80,7 @@ test('bad input fails with one clear line and writes nothing', () => {
 test('edora embed --adapter applies an EDoRA adapter saved in PEFT format', () => {
   const model = loadUseLite();
   const pm = PeftModel.create(model, { method: 'edora', r: 4, targetModules: 'all-linear' });
-  const rng = new Random(3);
-  for (const [, t] of pm.trainableParameters())
-    for (let i = 0; i < t.size; i++) t.data[i] = t.data[i]! + 0.05 * rng.normal();
+  perturbTrainable(pm, 3, 0.05);
   const adapterDir = join(dir, 'adapter');
   savePeftAdapter(pm, adapterDir);
   const texts = ['an adapted encoder', 'gives other embeddings'];

@@ -9,7 +9,8 @@ import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
-import { loadUseLite, noGrad, PeftModel, Random, savePeftAdapter } from '../../../src/index.js';
+import { loadUseLite, noGrad, PeftModel, savePeftAdapter } from '../../../src/index.js';
+import { perturbTrainable } from '../../helpers/perturb.js';
 import { referenceEmbed } from './reference.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'edora-use-merge-'));
@@ -18,9 +19,7 @@ after(() => rmSync(dir, { recursive: true, force: true }));
 test('merge into USE-Lite writes a TF.js model that TF.js and edora read back to the adapted embeddings', async () => {
   const model = loadUseLite();
   const pm = PeftModel.create(model, { method: 'edora', r: 8, targetModules: 'all-linear' });
-  const rng = new Random(11);
-  for (const [, t] of pm.trainableParameters())
-    for (let i = 0; i < t.size; i++) t.data[i] = t.data[i]! + 0.05 * rng.normal();
+  perturbTrainable(pm, 11, 0.05);
   const adapterDir = join(dir, 'adapter');
   savePeftAdapter(pm, adapterDir);
   const texts = ['A merged encoder.', 'It must give the adapted embeddings, token for token!'];
