@@ -14,6 +14,7 @@
         "native/gemm_pack.cc",
         "native/layernorm.cc",
         "native/reduce.cc",
+        "native/skinny.cc",
         "native/softmax.cc",
         "native/softmax_avx2.cc",
         "native/thread_pool.cc",

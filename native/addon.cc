@@ -35,6 +35,8 @@ Napi::Value Info(const Napi::CallbackInfo& info) {
   o.Set("blasThreads", blas::available() ? Napi::Value(Napi::Number::New(env, blas::threads()))
                                          : env.Null());
   o.Set("builtinThreads", builtin_threads());
+  o.Set("blasCore", str_or_null(env, blas::core()));
+  o.Set("gemmReason", str_or_null(env, gemm_default_reason()));
   return o;
 }
 
@@ -108,6 +110,61 @@ void Gemm(const Napi::CallbackInfo& info) {
   }
   g.c = c.data + c_off;
   gemm(g);
+}
+
+// gemmFused(m, n, k, alpha, a, aScale, b, transB, k2, alpha2, a2, b2, transB2, c, out,
+//           outScale, outBias): see src/backend/kernels.ts. All operands contiguous.
+void GemmFused(const Napi::CallbackInfo& info) {
+  Args args(info, "gemmFused", 17);
+  GemmCall g;
+  FusedGemm f;
+  g.m = args.integer(0, "m");
+  g.n = args.integer(1, "n");
+  g.k = args.integer(2, "k");
+  g.alpha = static_cast<float>(args.number(3, "alpha"));
+  const auto a = args.f32(4, "a");
+  const auto a_scale = args.f32_or_null(5, "aScale");
+  const auto b = args.f32(6, "b");
+  g.trans_b = args.boolean(7, "transB");
+  f.k2 = args.integer(8, "k2");
+  f.alpha2 = static_cast<float>(args.number(9, "alpha2"));
+  const auto a2 = args.f32_or_null(10, "a2");
+  const auto b2 = args.f32_or_null(11, "b2");
+  f.trans_b2 = args.boolean(12, "transB2");
+  const auto c = args.f32(13, "c");
+  const auto out = args.f32_or_null(14, "out");
+  const auto out_scale = args.f32_or_null(15, "outScale");
+  const auto out_bias = args.f32_or_null(16, "outBias");
+  const int64_t mn = args.mul(g.m, g.n);
+  args.need(c, "c", 0, mn);
+  args.need(a, "a", 0, args.mul(g.m, g.k));
+  args.need(b, "b", 0, args.mul(g.k, g.n));
+  if (a_scale) args.need(a_scale, "aScale", 0, g.k);
+  if (f.k2 > 0) {
+    if (!a2 || !b2) args.type_error("a2 and b2 are required when k2 > 0");
+    args.need(a2, "a2", 0, args.mul(g.m, f.k2));
+    args.need(b2, "b2", 0, args.mul(f.k2, g.n));
+    f.a2 = a2.data;
+    f.b2 = b2.data;
+  }
+  if (out) {
+    args.need(out, "out", 0, mn);
+    if (out_scale) args.need(out_scale, "outScale", 0, g.n);
+    if (out_bias) args.need(out_bias, "outBias", 0, g.n);
+    f.out = out.data;
+    f.ld_out = g.n;
+    f.out_scale = out_scale ? out_scale.data : nullptr;
+    f.out_bias = out_bias ? out_bias.data : nullptr;
+  }
+  if (mn == 0) return;
+  g.a = a.data;
+  g.lda = g.k;
+  g.b = b.data;
+  g.ldb = g.trans_b ? g.k : g.n;
+  g.c = c.data;
+  g.ldc = g.n;
+  f.a_scale = a_scale ? a_scale.data : nullptr;
+  gemm_fused(g, f);
 }
 
 void Unary(const Napi::CallbackInfo& info) {
@@ -335,6 +392,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("getGemmKernel", Napi::Function::New(env, GetGemmKernel, "getGemmKernel"));
   exports.Set("blasError", Napi::Function::New(env, BlasError, "blasError"));
   exports.Set("gemm", Napi::Function::New(env, Gemm, "gemm"));
+  exports.Set("gemmFused", Napi::Function::New(env, GemmFused, "gemmFused"));
   exports.Set("unary", Napi::Function::New(env, Unary, "unary"));
   exports.Set("unaryBackward", Napi::Function::New(env, UnaryBackward, "unaryBackward"));
   exports.Set("binary", Napi::Function::New(env, Binary, "binary"));

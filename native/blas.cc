@@ -30,6 +30,7 @@ struct State {
   SgemmFn sgemm = nullptr;
   std::string library;
   std::string error;
+  std::string core;  // OpenBLAS's kernel family (openblas_get_corename), or ""
   int threads = 0;
 };
 
@@ -132,6 +133,9 @@ void load(State& s) {
     }
   }
   configure_threads(s);
+  if (auto corename = find<char* (*)()>(s.handle, "openblas_get_corename")) {
+    if (const char* c = corename()) s.core = c;
+  }
 #endif
 }
 
@@ -160,6 +164,26 @@ const std::string& error() {
 int threads() {
   init();
   return state().threads;
+}
+
+const std::string& core() {
+  init();
+  return state().core;
+}
+
+bool below_cpu() {
+  init();
+  const std::string& c = state().core;
+  if (c.empty() || cpu::simd_level() == cpu::Simd::Generic) return false;
+  std::string lower;
+  for (char ch : c) lower += static_cast<char>(ch >= 'A' && ch <= 'Z' ? ch - 'A' + 'a' : ch);
+  // OpenBLAS's kernel families that use AVX2 and FMA (or AVX-512).
+  static const char* const kWide[] = {"haswell", "zen", "skylakex", "cooperlake",
+                                      "sapphirerapids", "excavator"};
+  for (const char* w : kWide) {
+    if (lower == w) return false;
+  }
+  return true;
 }
 
 void sgemm(bool trans_a, bool trans_b, int m, int n, int k, float alpha, const float* a, int lda,

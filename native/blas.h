@@ -20,6 +20,12 @@ const std::string& library();
 const std::string& error();
 // Threads the BLAS reports using (after we set them), or 0 if unknown.
 int threads();
+// OpenBLAS's kernel family for this CPU ("Haswell", "SkylakeX", "Prescott", …), or "".
+const std::string& core();
+// Whether the loaded OpenBLAS runs kernels below this CPU's SIMD level: an
+// OpenBLAS whose CPU detection does not know the model falls back to its
+// SSE3 "Prescott" kernels, several times slower than AVX2/AVX-512 ones.
+bool below_cpu();
 
 // Row-major single-precision GEMM through cblas_sgemm. Requires available().
 void sgemm(bool trans_a, bool trans_b, int m, int n, int k, float alpha, const float* a, int lda,

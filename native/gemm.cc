@@ -1,11 +1,17 @@
 // Batched row-major GEMM entry point: dispatches to the runtime BLAS or the builtin GEMM.
 #include "gemm.h"
 
+#include <algorithm>
 #include <atomic>
 #include <climits>
+#include <cstdlib>
+#include <string>
+#include <vector>
 
 #include "blas.h"
+#include "cpu.h"
 #include "gemm_builtin.h"
+#include "kernels.h"
 
 namespace edora {
 
@@ -34,15 +40,53 @@ bool fits_int(int64_t v) { return v <= INT_MAX; }
 
 }  // namespace
 
+namespace {
+
+std::string& default_reason() {
+  static std::string* r = new std::string();
+  return *r;
+}
+
+// The GEMM used until set_gemm_kernel: EDORA_GEMM=blas|builtin if set; else
+// the BLAS if one loaded, unless it runs kernels below this CPU's SIMD level.
+int decide_default() {
+  const char* env = std::getenv("EDORA_GEMM");
+  const std::string want = env ? env : "";
+  std::string& why = default_reason();
+  if (want == "builtin") {
+    why = "EDORA_GEMM=builtin";
+    return 1;
+  }
+  if (!blas::available()) {
+    why = want == "blas" ? "EDORA_GEMM=blas, but " + blas::error() : blas::error();
+    return 1;
+  }
+  if (want != "blas" && blas::below_cpu()) {
+    why = "OpenBLAS runs its " + blas::core() + " kernels on this " +
+          cpu::simd_name(cpu::simd_level()) +
+          " CPU, a model its CPU detection does not know; EDORA_GEMM=blas uses it anyway";
+    return 1;
+  }
+  why.clear();
+  return 0;
+}
+
+}  // namespace
+
 GemmKernel gemm_kernel() {
   int v = kernel_choice().load(std::memory_order_relaxed);
   if (v < 0) {
-    v = blas::available() ? 0 : 1;
+    v = decide_default();
     int expected = -1;
     kernel_choice().compare_exchange_strong(expected, v);
     v = kernel_choice().load();
   }
   return v == 0 ? GemmKernel::Blas : GemmKernel::Builtin;
+}
+
+const std::string& gemm_default_reason() {
+  gemm_kernel();
+  return default_reason();
 }
 
 bool set_gemm_kernel(GemmKernel kind) {
@@ -81,6 +125,59 @@ void gemm(const GemmCall& g) {
     }
   }
   builtin_gemm(g);
+}
+
+int elementwise_threads(int64_t elements) {
+  if (gemm_kernel() != GemmKernel::Builtin) return 1;
+  const int64_t by_work = elements / kElementsPerThread;
+  return static_cast<int>(std::max<int64_t>(1, std::min<int64_t>(by_work, builtin_threads())));
+}
+
+void gemm_fused(const GemmCall& call, const FusedGemm& f) {
+  GemmCall g = call;
+  g.beta = 0.0f;
+  g.batch = 1;
+  if (g.m <= 0 || g.n <= 0) return;
+  if (gemm_kernel() == GemmKernel::Builtin && g.m > 4 && g.k > 0 && g.alpha != 0.0f &&
+      !g.trans_a) {
+    builtin_gemm_fused(g, f);
+    return;
+  }
+  // Composed from plain GEMMs: A scaled into a copy, the second product
+  // accumulated into C, then the epilogue as one pass.
+  thread_local std::vector<float> scaled;
+  if (f.a_scale && g.k > 0) {
+    scaled.resize(size_t(g.m * g.k));
+    for (int64_t i = 0; i < g.m; ++i) {
+      for (int64_t p = 0; p < g.k; ++p) {
+        const float v = g.trans_a ? g.a[p * g.lda + i] : g.a[i * g.lda + p];
+        scaled[size_t(i * g.k + p)] = v * f.a_scale[p];
+      }
+    }
+    g.a = scaled.data();
+    g.lda = g.k;
+    g.trans_a = false;
+  }
+  gemm(g);
+  if (f.k2 > 0) {
+    GemmCall h;
+    h.m = g.m;
+    h.n = g.n;
+    h.k = f.k2;
+    h.alpha = f.alpha2;
+    h.a = f.a2;
+    h.lda = f.k2;
+    h.b = f.b2;
+    h.trans_b = f.trans_b2;
+    h.ldb = f.trans_b2 ? f.k2 : g.n;
+    h.beta = 1.0f;
+    h.c = g.c;
+    h.ldc = g.ldc;
+    gemm(h);
+  }
+  if (f.out && (f.out_scale || f.out_bias || f.out != g.c)) {
+    column_scale_bias_strided(g.c, g.ldc, f.out_scale, f.out_bias, f.out, f.ld_out, g.m, g.n);
+  }
 }
 
 }  // namespace edora

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <cstdint>
+#include <string>
 
 namespace edora {
 
@@ -23,6 +24,37 @@ struct GemmCall {
 enum class GemmKernel { Blas, Builtin };
 
 void gemm(const GemmCall& call);
+
+// Threads for a memory-bound kernel over `elements` values: the builtin
+// pool's, at least kElementsPerThread each, while the builtin GEMM is in use;
+// 1 with a BLAS (its own threads own the cores then).
+constexpr int64_t kElementsPerThread = int64_t(1) << 18;
+int elementwise_threads(int64_t elements);
+
+// Extras of a fused low-rank product (see gemm_fused). Operands contiguous row-major.
+struct FusedGemm {
+  const float* a_scale = nullptr;  // [k]: A's columns are scaled by it (null: 1)
+  int64_t k2 = 0;                  // depth of the second product (0: none)
+  float alpha2 = 1.0f;
+  const float* a2 = nullptr;  // [m x k2]
+  const float* b2 = nullptr;  // op(B2) is [k2 x n]: B2 is [n x k2] when trans_b2, else [k2 x n]
+  bool trans_b2 = false;
+  float* out = nullptr;              // [m x n] (ld_out), may be C itself; null: no epilogue
+  int64_t ld_out = 0;
+  const float* out_scale = nullptr;  // [n] (null: 1)
+  const float* out_bias = nullptr;   // [n] (null: 0)
+};
+
+// One fused product for low-rank layers (batch 1, beta 0):
+//   C = alpha·(A·diag(a_scale))·op(B) + alpha2·A2·op(B2)
+//   out = C·diag(out_scale) + out_bias          (when out is set)
+// The builtin GEMM does it in one blocked pass (no extra sweep over C or A);
+// with a BLAS it is composed from GEMM calls and row passes.
+void gemm_fused(const GemmCall& call, const FusedGemm& f);
+
+// Why the default GEMM is the builtin one ("" when it is the BLAS): no BLAS
+// loaded, EDORA_GEMM=builtin, or a BLAS that runs below this CPU's SIMD level.
+const std::string& gemm_default_reason();
 
 // Selects the GEMM; returns false (and changes nothing) if Blas is asked for but none is loaded.
 bool set_gemm_kernel(GemmKernel kind);

@@ -17,6 +17,8 @@
 #include "common.h"
 #include "cpu.h"
 #include "gemm_pack.h"
+#include "kernels.h"
+#include "skinny.h"
 #include "thread_pool.h"
 #include "ukernel.h"
 
@@ -62,17 +64,38 @@ struct Problem {
   int64_t ldb;
   float* c;
   int64_t ldc;
+  const FusedGemm* fx = nullptr;  // fused extras (see gemm_builtin.h), or null
 };
+
+// Depth of the second operand appended to the last k block (0 without one).
+int64_t extra_k(const Problem& P) { return P.fx ? P.fx->k2 : 0; }
+
+// out = C·scale + bias over one finished block of C (rows x cols at row i0, column j0).
+void epilogue_block(const FusedGemm& f, const float* c, int64_t ldc, int64_t i0, int64_t j0,
+                   int64_t rows, int64_t cols) {
+  float* o = f.out + i0 * f.ld_out + j0;
+  if (!f.out_scale && !f.out_bias && o == c) return;
+  // A separate output is not read again here: stream it past the cache.
+  if (o != c && column_scale_bias_stream(c, ldc, f.out_scale ? f.out_scale + j0 : nullptr,
+                                         f.out_bias ? f.out_bias + j0 : nullptr, o, f.ld_out,
+                                         rows, cols)) {
+    return;
+  }
+  column_scale_bias_strided(c, ldc, f.out_scale ? f.out_scale + j0 : nullptr,
+                            f.out_bias ? f.out_bias + j0 : nullptr, o, f.ld_out, rows, cols);
+}
 
 // Cache blocks rounded to whole micro-panels (mc to MR rows, nc to NR columns).
 int64_t block_mc(const MicroKernel& uk) { return std::max<int64_t>(uk.mr, uk.mc / uk.mr * uk.mr); }
 int64_t block_nc(const MicroKernel& uk) { return std::max<int64_t>(uk.nr, uk.nc / uk.nr * uk.nr); }
 
-size_t a_buffer_size(const MicroKernel& uk) { return size_t(block_mc(uk)) * uk.kc + 64; }
+size_t a_buffer_size(const MicroKernel& uk, int64_t k2 = 0) {
+  return size_t(block_mc(uk)) * size_t(uk.kc + k2) + 64;
+}
 
-size_t b_buffer_size(const MicroKernel& uk, int64_t n, int64_t k) {
+size_t b_buffer_size(const MicroKernel& uk, int64_t n, int64_t k, int64_t k2 = 0) {
   const int64_t nc = round_up(std::min<int64_t>(block_nc(uk), n), uk.nr);
-  const int64_t kc = std::min<int64_t>(uk.kc, k);
+  const int64_t kc = std::min<int64_t>(uk.kc, k) + k2;
   return size_t(nc) * size_t(kc) + 64;
 }
 
@@ -108,41 +131,66 @@ void blocked(const Problem& P, int tid, int nt, int tm, int tn, float* bpack, fl
     const int64_t npan = ceil_div(nc, NR);
     for (int64_t pc = 0; pc < P.k; pc += KC) {
       const int64_t kc = std::min(KC, P.k - pc);
+      // The last k block also carries the fused second operand, and finishes C.
+      const bool last = pc + kc >= P.k;
+      const int64_t kx = last ? extra_k(P) : 0;
+      const int64_t kt = kc + kx;
+      PackExtra xa, xb;
+      if (P.fx) {
+        xa.scale = P.fx->a_scale;
+        if (kx > 0) {
+          xa.src2 = P.fx->a2;
+          xa.ld2 = P.fx->k2;
+          xa.k2 = kx;
+          xa.mul2 = P.fx->alpha2 / P.alpha;
+          xb.src2 = P.fx->b2;
+          xb.ld2 = P.fx->trans_b2 ? P.fx->k2 : P.n;
+          xb.trans2 = P.fx->trans_b2;
+          xb.k2 = kx;
+        }
+      }
       {
         const int64_t q0 = npan * tid / nt, q1 = npan * (tid + 1) / nt;
         if (q1 > q0) {
-          pack_b(P.b, P.ldb, P.tb, pc, kc, jc + q0 * NR, std::min(nc, q1 * NR) - q0 * NR, NR,
-                 bpack + q0 * NR * kc);
+          pack_b_ext(P.b, P.ldb, P.tb, pc, kc, jc + q0 * NR, std::min(nc, q1 * NR) - q0 * NR, NR,
+                     xb, bpack + q0 * NR * kt);
         }
       }
       if (pool) pool->barrier();
       const float beta = pc == 0 ? P.beta : 1.0f;
+      const bool epilogue = last && P.fx && P.fx->out;
       const int64_t j0 = npan * tj / tn, j1 = npan * (tj + 1) / tn;
       if (j1 > j0) {
         for (int64_t ic = m0; ic < m1; ic += MC) {
           const int64_t mc = std::min(MC, m1 - ic);
-          pack_a(P.a, P.lda, P.ta, ic, mc, pc, kc, MR, apack);
+          pack_a_ext(P.a, P.lda, P.ta, ic, mc, pc, kc, MR, xa, apack);
           for (int64_t jp = j0; jp < j1; ++jp) {
             const int64_t ncols = std::min<int64_t>(NR, nc - jp * NR);
-            const float* bp = bpack + jp * NR * kc;
+            const float* bp = bpack + jp * NR * kt;
             float* cblk = P.c + ic * P.ldc + jc + jp * NR;
             for (int64_t ir = 0; ir < mc; ir += MR) {
               const int64_t mrows = std::min<int64_t>(MR, mc - ir);
-              const float* ap = apack + ir * kc;
+              const float* ap = apack + ir * kt;
               float* cp = cblk + ir * P.ldc;
               if (mrows == MR && ncols == NR) {
-                uk.run(kc, ap, bp, cp, P.ldc, P.alpha, beta);
+                uk.run(kt, ap, bp, cp, P.ldc, P.alpha, beta);
               } else {
-                uk.run(kc, ap, bp, tile, NR, 1.0f, 0.0f);
+                uk.run(kt, ap, bp, tile, NR, 1.0f, 0.0f);
                 merge_tile(tile, NR, cp, P.ldc, mrows, ncols, P.alpha, beta);
               }
             }
+          }
+          // The block's C is final and still in cache: apply the epilogue to it.
+          if (epilogue) {
+            const int64_t c0 = j0 * NR, c1 = std::min<int64_t>(nc, j1 * NR);
+            epilogue_block(*P.fx, P.c + ic * P.ldc + jc + c0, P.ldc, ic, jc + c0, mc, c1 - c0);
           }
         }
       }
       if (pool) pool->barrier();
     }
   }
+  if (P.fx && P.fx->out) stream_fence();  // the epilogue may have streamed
 }
 
 Problem item(const MicroKernel& uk, const GemmCall& g, int64_t i) {
@@ -220,19 +268,42 @@ void small_m(const GemmCall& g, int64_t item_index, std::vector<float>& scratch)
 }
 
 // Single-threaded path (pool busy with another caller, or tiny problems).
-void run_serial(const MicroKernel& uk, const GemmCall& g, Workspace& ws) {
-  if (g.m <= kSmallM) {
+void run_serial(const MicroKernel& uk, const GemmCall& g, const FusedGemm* fx, Workspace& ws) {
+  if (g.m <= kSmallM && !fx) {
     for (int64_t i = 0; i < g.batch; ++i) small_m(g, i, ws.small);
     return;
   }
-  float* ap = ws.a.ensure(a_buffer_size(uk));
-  float* bp = ws.b.ensure(b_buffer_size(uk, g.n, g.k));
-  for (int64_t i = 0; i < g.batch; ++i) blocked(item(uk, g, i), 0, 1, 1, 1, bp, ap, nullptr);
+  const int64_t k2 = fx ? fx->k2 : 0;
+  float* ap = ws.a.ensure(a_buffer_size(uk, k2));
+  float* bp = ws.b.ensure(b_buffer_size(uk, g.n, g.k, k2));
+  for (int64_t i = 0; i < g.batch; ++i) {
+    Problem P = item(uk, g, i);
+    P.fx = fx;
+    blocked(P, 0, 1, 1, 1, bp, ap, nullptr);
+  }
 }
 
 }  // namespace
 
 int builtin_threads() { return pool_state().threads; }
+
+int builtin_pool_run(int want, PoolFn fn, void* ctx) {
+  PoolState& ps = pool_state();
+  int nt = std::min(want, ps.threads);
+  if (nt <= 1) {
+    fn(ctx, 0, 1);
+    return 1;
+  }
+  std::unique_lock<std::mutex> lock(ps.lock, std::try_to_lock);
+  if (!lock.owns_lock()) {
+    fn(ctx, 0, 1);
+    return 1;
+  }
+  if (!ps.pool) ps.pool.reset(new ThreadPool(ps.threads));
+  nt = std::min(nt, ps.pool->size());
+  ps.pool->run(nt, fn, ctx);
+  return nt;
+}
 
 const char* builtin_simd() { return ukernel_best().simd; }
 
@@ -247,7 +318,9 @@ const MicroKernel& kernel_for(int64_t m, int64_t n) {
   return ukernel_best();
 }
 
-void builtin_gemm(const GemmCall& g) {
+namespace {
+
+void builtin_gemm_impl(const GemmCall& g, const FusedGemm* fx) {
   const MicroKernel& uk = kernel_for(g.m, g.n);
   PoolState& ps = pool_state();
   const double per_item = double(g.m) * double(g.n) * double(g.k);
@@ -258,15 +331,15 @@ void builtin_gemm(const GemmCall& g) {
   std::unique_lock<std::mutex> lock(ps.lock, std::try_to_lock);
   if (!lock.owns_lock()) {  // another thread (e.g. a worker_thread) is using the pool
     thread_local Workspace local;
-    run_serial(uk, g, local);
+    run_serial(uk, g, fx, local);
     return;
   }
   if (ps.ws.empty()) ps.ws.emplace_back(new Workspace());
-  if (g.m <= kSmallM) nt = 1;  // memory-bound: one pass over B
+  if (g.m <= kSmallM && !fx) nt = 1;  // memory-bound: one pass over B
   if (nt > 1 && !ps.pool) ps.pool.reset(new ThreadPool(ps.threads));
   if (ps.pool) nt = std::min(nt, ps.pool->size());
   if (nt <= 1) {
-    run_serial(uk, g, *ps.ws[0]);
+    run_serial(uk, g, fx, *ps.ws[0]);
     return;
   }
   ThreadPool* pool = ps.pool.get();
@@ -274,7 +347,7 @@ void builtin_gemm(const GemmCall& g) {
 
   // C blocks of different items must not overlap for items to run concurrently.
   const bool c_disjoint = g.stride_c >= (g.m - 1) * g.ldc + g.n;
-  const bool by_item = g.batch > 1 && c_disjoint && g.batch >= nt &&
+  const bool by_item = !fx && g.batch > 1 && c_disjoint && g.batch >= nt &&
                        (per_item < double(kSmallItem) || g.batch % nt == 0 || g.batch >= 8 * nt);
 
   if (by_item) {
@@ -295,15 +368,29 @@ void builtin_gemm(const GemmCall& g) {
 
   int tm = 1, tn = 1;
   choose_grid(uk, g.m, g.n, nt, &tm, &tn);
-  for (int t = 0; t < nt; ++t) ps.ws[t]->a.ensure(a_buffer_size(uk));
-  float* bshared = ps.ws[0]->b.ensure(b_buffer_size(uk, g.n, g.k));
+  const int64_t k2 = fx ? fx->k2 : 0;
+  for (int t = 0; t < nt; ++t) ps.ws[t]->a.ensure(a_buffer_size(uk, k2));
+  float* bshared = ps.ws[0]->b.ensure(b_buffer_size(uk, g.n, g.k, k2));
   for (int64_t i = 0; i < g.batch; ++i) {
-    const Problem P = item(uk, g, i);
+    Problem P = item(uk, g, i);
+    P.fx = fx;
     auto job = [&](int tid, int n) {
       blocked(P, tid, n, tm, tn, bshared, ps.ws[tid]->a.ensure(0), pool);
     };
     pool->run(nt, job);
   }
 }
+
+}  // namespace
+
+void builtin_gemm(const GemmCall& g) {
+  if (skinny_applies(g)) {
+    skinny_gemm(g);
+    return;
+  }
+  builtin_gemm_impl(g, nullptr);
+}
+
+void builtin_gemm_fused(const GemmCall& g, const FusedGemm& f) { builtin_gemm_impl(g, &f); }
 
 }  // namespace edora

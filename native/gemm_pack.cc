@@ -100,7 +100,42 @@ void pack_panels(const float* src, int64_t ld, bool interleaved, int64_t l0, int
   }
 }
 
+// pack_panels for two sources stacked along k: each w-wide panel gets kc
+// rows from src (scaled by scale[p0 + p] when given), then k2 rows of src2 (times mul2).
+void pack_panels_ext(const float* src, int64_t ld, bool interleaved, int64_t l0, int64_t lines,
+                     int64_t p0, int64_t kc, int w, const PackExtra& x, bool interleaved2,
+                     float* dst) {
+  const int64_t kt = kc + x.k2;
+  for (int64_t l = 0; l < lines; l += w, dst += w * kt) {
+    const int64_t count = lines - l < w ? lines - l : w;
+    pack_panels(src, ld, interleaved, l0 + l, count, p0, kc, w, dst);
+    if (x.scale) {
+      for (int64_t p = 0; p < kc; ++p) {
+        const float sc = x.scale[p0 + p];
+        for (int i = 0; i < w; ++i) dst[p * w + i] *= sc;
+      }
+    }
+    if (x.k2 > 0) {
+      float* d2 = dst + w * kc;
+      pack_panels(x.src2, x.ld2, interleaved2, l0 + l, count, 0, x.k2, w, d2);
+      if (x.mul2 != 1.0f) {
+        for (int64_t t = 0; t < w * x.k2; ++t) d2[t] *= x.mul2;
+      }
+    }
+  }
+}
+
 }  // namespace
+
+void pack_a_ext(const float* a, int64_t lda, bool trans, int64_t i0, int64_t rows, int64_t p0,
+                int64_t kc, int mr, const PackExtra& x, float* dst) {
+  pack_panels_ext(a, lda, !trans, i0, rows, p0, kc, mr, x, !x.trans2, dst);
+}
+
+void pack_b_ext(const float* b, int64_t ldb, bool trans, int64_t p0, int64_t kc, int64_t j0,
+                int64_t cols, int nr, const PackExtra& x, float* dst) {
+  pack_panels_ext(b, ldb, trans, j0, cols, p0, kc, nr, x, x.trans2, dst);
+}
 
 void pack_a(const float* a, int64_t lda, bool trans, int64_t i0, int64_t rows, int64_t p0,
             int64_t kc, int mr, float* dst) {

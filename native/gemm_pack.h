@@ -15,4 +15,23 @@ void pack_a(const float* a, int64_t lda, bool trans, int64_t i0, int64_t rows, i
 void pack_b(const float* b, int64_t ldb, bool trans, int64_t p0, int64_t kc, int64_t j0,
             int64_t cols, int nr, float* dst);
 
+// A second operand appended along k (the rank-r term of a fused low-rank
+// product): each packed panel holds kc rows from the first source, then k2
+// rows from this one. `scale` multiplies the first source's k index p0 + p
+// (A's columns; null for none), `mul` the second source's values.
+struct PackExtra {
+  const float* src2 = nullptr;
+  int64_t ld2 = 0;
+  bool trans2 = false;
+  int64_t k2 = 0;
+  float mul2 = 1.0f;
+  const float* scale = nullptr;
+};
+
+// pack_a / pack_b with a PackExtra: panels are (kc + k2) deep.
+void pack_a_ext(const float* a, int64_t lda, bool trans, int64_t i0, int64_t rows, int64_t p0,
+                int64_t kc, int mr, const PackExtra& x, float* dst);
+void pack_b_ext(const float* b, int64_t ldb, bool trans, int64_t p0, int64_t kc, int64_t j0,
+                int64_t cols, int nr, const PackExtra& x, float* dst);
+
 }  // namespace edora

@@ -45,6 +45,15 @@ void layer_norm_backward(const float* x, const float* gamma, const float* mean, 
 // y[i,j] = z[i,j]*g[j] + b[j] (g/b may be null: 1/0); y may be z.
 void column_scale_bias(const float* z, const float* g, const float* b, float* y, int64_t rows,
                        int64_t cols);
+// The same over row-strided blocks (ldz, ldy: row strides of z and y).
+void column_scale_bias_strided(const float* z, int64_t ldz, const float* g, const float* b,
+                               float* y, int64_t ldy, int64_t rows, int64_t cols);
+// The same (g and b both given) with non-temporal stores to y, when y's rows
+// are 16-byte aligned and cols % 4 == 0; returns false (doing nothing)
+// otherwise. A thread that streamed must call stream_fence() before others read y.
+bool column_scale_bias_stream(const float* z, int64_t ldz, const float* g, const float* b,
+                              float* y, int64_t ldy, int64_t rows, int64_t cols);
+void stream_fence();
 // dz = dy*g (dz may be null), dg += colsum(dy*z), db += colsum(dy) (each may be null).
 void column_scale_bias_backward(const float* dy, const float* z, const float* g, float* dz,
                                 float* dg, float* db, int64_t rows, int64_t cols);

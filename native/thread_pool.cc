@@ -16,7 +16,7 @@ namespace edora {
 
 namespace {
 // How long an idle worker spins before sleeping.
-constexpr auto kSpinTime = std::chrono::microseconds(200);
+constexpr auto kSpinTime = std::chrono::microseconds(1000);
 }  // namespace
 
 ThreadPool::ThreadPool(int size) : size_(size < 1 ? 1 : size) {

@@ -9,6 +9,7 @@ export {
   getBackend,
   nativeKernels,
   nativeLoadError,
+  profileKernels,
   setBackend,
   withBackend,
 } from './backend/index.js';

@@ -21,6 +21,8 @@ let nativeError: string | null = null;
 let active: Kernels | undefined;
 /** While counting, every kernel call through `kernelsFor` is tallied here. */
 let counts: Map<string, number> | null = null;
+/** While profiling, the time of every kernel call, keyed by kernel and (for GEMMs) shape. */
+let timings: Map<string, { count: number; ms: number }> | null = null;
 
 function getNative(): NativeKernels | null {
   if (native === undefined) {
@@ -40,6 +42,10 @@ function chooseDefault(): Kernels {
   if (requested === 'js') return jsKernels;
   if (requested !== undefined && requested !== '' && requested !== 'native') {
     throw new Error(`EDORA_BACKEND must be 'js' or 'native', got '${requested}'`);
+  }
+  const gemm = process.env['EDORA_GEMM'];
+  if (gemm !== undefined && gemm !== '' && gemm !== 'blas' && gemm !== 'builtin') {
+    throw new Error(`EDORA_GEMM must be 'blas' or 'builtin', got '${gemm}'`);
   }
   const nk = getNative();
   if (nk) return nk;
@@ -66,7 +72,7 @@ export function activeKernels(): Kernels {
 /** The kernels to run an op whose data is `data` (float64 always goes to js). */
 export function kernelsFor(data: FloatArray): Kernels {
   const k = data instanceof Float64Array ? jsKernels : activeKernels();
-  return counts ? counted(k) : k;
+  return counts || timings ? counted(k) : k;
 }
 
 export function getBackend(): BackendName {
@@ -122,6 +128,46 @@ export function countKernelCalls<T>(f: () => T): { result: T; counts: Record<str
   }
 }
 
+export interface KernelProfileEntry {
+  /** Kernel name; GEMMs also carry `m×n×k` and the transpose flags, e.g. `gemm 4096×768×16 nt`. */
+  kernel: string;
+  count: number;
+  ms: number;
+}
+
+/**
+ * Run f and time every kernel call it makes (wall clock around each call), by
+ * kernel and GEMM shape, largest total first. For benchmarks that explain
+ * where an op's time goes; the wrapper itself costs well under a microsecond a call.
+ */
+export function profileKernels<T>(f: () => T): { result: T; entries: KernelProfileEntry[] } {
+  const saved = timings;
+  timings = new Map();
+  try {
+    const result = f();
+    const entries = [...timings].map(([kernel, t]) => ({ kernel, count: t.count, ms: t.ms }));
+    entries.sort((a, b) => b.ms - a.ms);
+    return { result, entries };
+  } finally {
+    timings = saved;
+  }
+}
+
+function profileKey(key: string, args: unknown[]): string {
+  if (key === 'gemmFused') {
+    const [m, n, k, , , aScale, , transB, k2, , , , , , out] = args as unknown[];
+    const parts = [`gemmFused ${m}×${n}×${k}${transB ? ' nt' : ' nn'}`];
+    if (k2) parts.push(`+k${k2}`);
+    if (aScale) parts.push('scaleA');
+    if (out) parts.push('epilogue');
+    return parts.join(' ');
+  }
+  if (key !== 'gemm') return key;
+  const [transA, transB, m, n, k, , , , , , , , , , , , , , , batch] = args as number[];
+  const flags = `${transA ? 't' : 'n'}${transB ? 't' : 'n'}`;
+  return `gemm ${m}×${n}×${k} ${flags}${batch !== 1 ? ` ×${batch}` : ''}`;
+}
+
 const countingWrappers = new WeakMap<Kernels, Kernels>();
 
 function counted(k: Kernels): Kernels {
@@ -136,7 +182,15 @@ function counted(k: Kernels): Kernels {
           ? v
           : (...args: unknown[]) => {
               if (counts) counts.set(key, (counts.get(key) ?? 0) + 1);
-              return (v as (...a: unknown[]) => unknown).apply(k, args);
+              if (!timings) return (v as (...a: unknown[]) => unknown).apply(k, args);
+              const t0 = performance.now();
+              const out = (v as (...a: unknown[]) => unknown).apply(k, args);
+              const label = profileKey(key, args);
+              const entry = timings.get(label) ?? { count: 0, ms: 0 };
+              entry.count++;
+              entry.ms += performance.now() - t0;
+              timings.set(label, entry);
+              return out;
             };
     }
     w = wrapper as unknown as Kernels;

@@ -100,6 +100,41 @@ export interface Kernels {
     batch: number,
   ): void;
 
+  /**
+   * One fused product for low-rank layers (all operands contiguous row-major):
+   *   C[m×n] = alpha·(A·diag(aScale))·op(B) + alpha2·A2·op(B2)
+   *   out[i,j] = C[i,j]·outScale[j] + outBias[j]          (when out is given)
+   * A is [m×k]; op(B) is [k×n] (B stored [n×k] when transB); A2 is [m×k2];
+   * op(B2) is [k2×n] (B2 stored [n×k2] when transB2). aScale [k], outScale [n]
+   * and outBias [n] may be null (1, 1, 0); k2 = 0 (a2, b2 null) drops the
+   * second product. C is only written; out may be C itself.
+   *
+   * The forward of an adapted layer is one call (z = x·Wᵀ + s·v·Bᵀ, y = z⊙g + b)
+   * and so is its input gradient (dx = (dy⊙g)·W + s·w·A): the builtin GEMM
+   * folds the rank-k2 term into its last k block, the column scale into its
+   * packing and the epilogue into each finished tile, so none of them costs a
+   * pass over an [m×n] or [m×k] matrix.
+   */
+  gemmFused(
+    m: number,
+    n: number,
+    k: number,
+    alpha: number,
+    a: FloatArray,
+    aScale: FloatArray | null,
+    b: FloatArray,
+    transB: boolean,
+    k2: number,
+    alpha2: number,
+    a2: FloatArray | null,
+    b2: FloatArray | null,
+    transB2: boolean,
+    c: FloatArray,
+    out: FloatArray | null,
+    outScale: FloatArray | null,
+    outBias: FloatArray | null,
+  ): void;
+
   /** out[i] = f(x[i]) for i < x.length (x and out contiguous, same length; out may be x). */
   unary(op: UnaryOp, x: FloatArray, out: FloatArray, param: number): void;
 

@@ -25,6 +25,10 @@ export interface NativeKernelInfo extends KernelInfo {
   blasThreads: number | null;
   /** Threads of the builtin GEMM's pool. */
   builtinThreads: number;
+  /** OpenBLAS's kernel family for this CPU (e.g. 'Haswell', 'Prescott'), or null. */
+  blasCore: string | null;
+  /** Why the default GEMM is the builtin one (no BLAS, EDORA_GEMM, a BLAS below the CPU), or null. */
+  gemmReason: string | null;
 }
 
 export interface NativeExtras {
@@ -50,6 +54,7 @@ const ADDON_FUNCTIONS = [
   'getGemmKernel',
   'blasError',
   'gemm',
+  'gemmFused',
   'unary',
   'unaryBackward',
   'binary',
@@ -113,6 +118,7 @@ function load(): { kernels: NativeKernels } | { error: string } {
     getGemmKernel: addon.getGemmKernel,
     blasError: addon.blasError,
     gemm: addon.gemm,
+    gemmFused: addon.gemmFused,
     unary: addon.unary,
     unaryBackward: addon.unaryBackward,
     binary: addon.binary,

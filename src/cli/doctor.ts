@@ -9,6 +9,10 @@ export interface DoctorReport {
   gemm: 'blas' | 'builtin' | 'js';
   blasLibrary: string | null;
   blasError: string | null;
+  /** OpenBLAS's kernel family, when the BLAS is OpenBLAS. */
+  blasCore: string | null;
+  /** Why the builtin GEMM is in use rather than the BLAS, or null. */
+  gemmReason: string | null;
   threads: number;
   cores: number;
   simd: string;
@@ -47,6 +51,8 @@ export function doctor(): DoctorReport {
     gemm: info.gemm,
     blasLibrary: info.blasLibrary,
     blasError: nk ? nk.blasError() : null,
+    blasCore: nk ? nk.info().blasCore : null,
+    gemmReason: nk && info.gemm === 'builtin' ? nk.info().gemmReason : null,
     threads: info.threads,
     cores: cpus().length,
     simd: info.simd,
@@ -58,9 +64,9 @@ export function doctor(): DoctorReport {
 export function formatDoctor(r: DoctorReport): string {
   const gemm =
     r.gemm === 'blas'
-      ? `system BLAS ${r.blasLibrary}, ${r.threads} thread${r.threads === 1 ? '' : 's'}`
+      ? `system BLAS ${r.blasLibrary}${r.blasCore ? ` (${r.blasCore} kernels)` : ''}, ${r.threads} thread${r.threads === 1 ? '' : 's'}`
       : r.gemm === 'builtin'
-        ? `builtin blocked GEMM, ${r.threads} thread${r.threads === 1 ? '' : 's'}${r.blasError ? ` (no BLAS: ${r.blasError})` : ''}`
+        ? `builtin blocked GEMM, ${r.threads} thread${r.threads === 1 ? '' : 's'}${r.blasError ? ` (no BLAS: ${r.blasError})` : r.gemmReason ? ` (${r.gemmReason})` : ''}`
         : 'TypeScript loops';
   const lines = [
     `backend   ${r.backend}${r.backend === 'js' && r.nativeError ? ` (native addon unavailable: ${r.nativeError})` : ' (N-API addon)'}`,

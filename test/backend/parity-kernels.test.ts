@@ -22,8 +22,9 @@ describe('native kernels agree with the js reference', { skip: skipNative }, () 
   const nk = requireNative();
 
   test('gemm: transposes, leading dimensions, offsets, alpha/beta, batches, edge sizes', () => {
-    const kinds =
-      nk.getGemmKernel() === 'blas' ? (['blas', 'builtin'] as const) : (['builtin'] as const);
+    // Both GEMMs whenever a BLAS loaded, whichever is the default.
+    const initial = nk.getGemmKernel();
+    const kinds = nk.blasError() === null ? (['blas', 'builtin'] as const) : (['builtin'] as const);
     const shapes = [
       [1, 1, 1],
       [7, 5, 3],
@@ -31,6 +32,13 @@ describe('native kernels agree with the js reference', { skip: skipNative }, () 
       [64, 48, 96],
       [129, 70, 255],
       [5, 9, 0],
+      // Skinny products (the builtin GEMM's streaming kernels): small n, small k.
+      [100, 16, 300],
+      [203, 7, 50],
+      [64, 32, 33],
+      [300, 770, 16],
+      [97, 33, 5],
+      [130, 41, 1],
     ] as const;
     try {
       for (const kind of kinds) {
@@ -116,7 +124,82 @@ describe('native kernels agree with the js reference', { skip: skipNative }, () 
         }
       }
     } finally {
-      if (kinds.length > 1) nk.setGemmKernel('blas');
+      nk.setGemmKernel(initial);
+    }
+  });
+
+  test('gemmFused: second product, column scale of A, epilogue; every block edge', () => {
+    // Both GEMMs whenever a BLAS loaded, whichever is the default.
+    const initial = nk.getGemmKernel();
+    const kinds = nk.blasError() === null ? (['blas', 'builtin'] as const) : (['builtin'] as const);
+    // k = 800 spans three k blocks (384 + 384 + 32); n = 3100 two n blocks;
+    // m = 397 gives both threads uneven row ranges; m <= 4 goes the composed way.
+    const shapes = [
+      [397, 70, 800],
+      [7, 3100, 20],
+      [200, 33, 390],
+      [13, 1, 5],
+      [64, 96, 17],
+      [3, 40, 30],
+    ] as const;
+    try {
+      for (const kind of kinds) {
+        nk.setGemmKernel(kind);
+        for (const [m, n, k] of shapes) {
+          let variant = 0;
+          for (const k2 of [0, 3, 16]) {
+            for (const transB of [false, true]) {
+              for (const outMode of ['none', 'separate', 'inplace'] as const) {
+                variant++;
+                const transB2 = variant % 2 === 0;
+                const a = rand(m * k);
+                const b = rand(k * n);
+                const aScale = variant % 3 === 0 ? null : rand(k, 0.5, 2);
+                const a2 = k2 ? rand(m * k2) : null;
+                const b2 = k2 ? rand(k2 * n) : null;
+                const outScale = variant % 4 === 1 ? null : rand(n, 0.5, 2);
+                const outBias = variant % 5 === 2 ? null : rand(n);
+                const run = (kern: typeof nk | typeof jsKernels, poison: boolean) => {
+                  const c = new Float32Array(m * n).fill(poison ? Number.NaN : 0);
+                  const out =
+                    outMode === 'none'
+                      ? null
+                      : outMode === 'inplace'
+                        ? c
+                        : new Float32Array(m * n).fill(poison ? Number.NaN : 0);
+                  kern.gemmFused(
+                    m,
+                    n,
+                    k,
+                    1.25,
+                    a,
+                    aScale,
+                    b,
+                    transB,
+                    k2,
+                    -0.7,
+                    a2,
+                    b2,
+                    transB2,
+                    c,
+                    out,
+                    outScale,
+                    outBias,
+                  );
+                  return { c, out };
+                };
+                const want = run(jsKernels, false);
+                const got = run(nk, true); // C and out are write-only: NaN must not leak
+                const what = `${kind} gemmFused ${m}x${n}x${k} k2=${k2} transB=${transB} transB2=${transB2} out=${outMode}`;
+                if (outMode !== 'inplace') assert.ok(relErr(got.c, want.c) < 1e-4, `${what}: C`);
+                if (want.out) assert.ok(relErr(got.out!, want.out) < 1e-4, `${what}: out`);
+              }
+            }
+          }
+        }
+      }
+    } finally {
+      nk.setGemmKernel(initial);
     }
   });
 

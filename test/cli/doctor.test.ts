@@ -43,3 +43,27 @@ test('without a BLAS library the builtin GEMM takes over, with the reason', () =
   assert.equal(r.gemm, 'builtin');
   assert.match(r.blasError, /nonexistent/);
 });
+
+// OpenBLAS families that run AVX2/AVX-512 kernels; any other family on an
+// AVX2 CPU means its CPU detection fell back (e.g. to SSE3 'Prescott').
+const WIDE_OPENBLAS = ['haswell', 'zen', 'skylakex', 'cooperlake', 'sapphirerapids', 'excavator'];
+
+test('the default GEMM: the BLAS, unless OpenBLAS runs kernels below the CPU; EDORA_GEMM decides', () => {
+  const r = JSON.parse(run({}, 'doctor', '--json').stdout);
+  if (r.blasError === null && r.blasCore !== null && r.simd !== 'generic') {
+    const wide = WIDE_OPENBLAS.includes(String(r.blasCore).toLowerCase());
+    assert.equal(r.gemm, wide ? 'blas' : 'builtin', `OpenBLAS core ${r.blasCore}, simd ${r.simd}`);
+    if (!wide) assert.match(r.gemmReason, new RegExp(`OpenBLAS runs its ${r.blasCore} kernels`));
+  }
+  const builtin = JSON.parse(run({ EDORA_GEMM: 'builtin' }, 'doctor', '--json').stdout);
+  assert.equal(builtin.gemm, 'builtin');
+  assert.equal(builtin.gemmReason, 'EDORA_GEMM=builtin');
+  if (r.blasError === null) {
+    const blas = JSON.parse(run({ EDORA_GEMM: 'blas' }, 'doctor', '--json').stdout);
+    assert.equal(blas.gemm, 'blas');
+    assert.equal(blas.gemmReason, null);
+  }
+  const bad = run({ EDORA_GEMM: 'fast' }, 'doctor');
+  assert.equal(bad.status, 2);
+  assert.equal(bad.stderr.trim(), "edora: EDORA_GEMM must be 'blas' or 'builtin', got 'fast'");
+});

@@ -8,10 +8,13 @@
  * x̃ is the adapter path's input (x itself, or x after dropout). This is the
  * forward of LoRA (no R, no g), DoRA (g = m/‖W + s·BA‖), LoRA-XS (R) and EDoRA
  * (R and g). No dOut×dIn matrix is formed: the update runs through the rank-r
- * intermediate. Written as one op so that the GEMMs accumulate into shared
- * buffers (beta = 1) and the elementwise work is two fused passes
- * (columnScaleBias forward, columnScaleBiasBackward backward) instead of a
- * chain of broadcasts, each a full pass over [N, dOut].
+ * intermediate. Written as one op so that the big products are single fused
+ * GEMMs (Kernels.gemmFused): forward, z = x·Wᵀ + s·v·Bᵀ with y = z ⊙ g + b
+ * applied to each finished tile; backward, dx = (dy ⊙ g)·W + s·w·A with g
+ * applied while dy is packed. dz = dy ⊙ g is never stored: the rank-r path
+ * uses B_g = diag(g)·B, and dB, dW take diag(g) on their small outputs. The
+ * only extra passes over [N, dOut] are x̃·Aᵀ, dy·B_g and the column sums for
+ * g and the bias.
  *
  * g is an input like any other: its gradient is Σ_i dy[i,·]·z[i,·] (DoRA's
  * magnitude m reaches it through g = m / norm with the norm detached).
@@ -101,17 +104,29 @@ export function lowRankLinear(inputs: LowRankLinearInputs): Tensor {
     v = alloc(dtype, [rows, rank]);
     gemmDense(k, false, true, rows, rank, rank, 1, u, rd, 0, v);
   }
-  // z = x·Wᵀ + s·v·Bᵀ  (the second GEMM accumulates into the first's output)
+  // z = x·Wᵀ + s·v·Bᵀ and y = z ⊙ g + b, one fused product. Without g, y is
+  // z itself (the bias added in place): nothing in backward needs z then.
   const z = alloc(dtype, outShape);
-  if (g === null && biasd) k.copyStrided([rows, dOut], biasd, 0, [0, 1], z);
-  gemmDense(k, false, true, rows, dOut, dIn, 1, xd, wd, g === null && biasd ? 1 : 0, z);
-  gemmDense(k, false, true, rows, dOut, rank, s, v, bd, 1, z);
-  // y = z ⊙ g + b. Without g, z already holds y (the bias was written first).
-  let y = z;
-  if (gd) {
-    y = alloc(dtype, outShape);
-    k.columnScaleBias(z, gd, biasd, y, rows, dOut);
-  }
+  const y = gd ? alloc(dtype, outShape) : z;
+  k.gemmFused(
+    rows,
+    dOut,
+    dIn,
+    1,
+    xd,
+    null,
+    wd,
+    true,
+    rank,
+    s,
+    v,
+    bd,
+    true,
+    z,
+    gd || biasd ? y : null,
+    gd,
+    biasd,
+  );
   const out = fromArray(y, outShape);
   const all = [
     x,
@@ -127,26 +142,22 @@ export function lowRankLinear(inputs: LowRankLinearInputs): Tensor {
 
   return record(out, 'lowRankLinear', all, (dy, retain) => {
     const kk = kernelsFor(dy);
-    // dz = dy ⊙ g, and the column sums for g and the bias, in one pass.
-    let dz: FloatArray = dy;
+    // dz = dy ⊙ g is never formed: g scales dy's columns inside the dx
+    // product and is folded into B (B_g = diag(g)·B) for the rank-r path.
     const dg = g?.requiresGrad ? alloc(dtype, [dOut], true) : null;
     const dbias = bias?.requiresGrad ? alloc(dtype, [dOut], true) : null;
-    if (gd) {
-      dz = alloc(dtype, outShape);
-      kk.columnScaleBiasBackward(dy, z, gd, dz, dg, dbias, rows, dOut);
-    } else if (dbias) {
-      kk.columnScaleBiasBackward(dy, z, null, null, null, dbias, rows, dOut);
-    }
+    if (dg || dbias) kk.columnScaleBiasBackward(dy, z, null, null, dg, dbias, rows, dOut);
+    const bg = gd ? scaleRows(dtype, bd, gd, dOut, rank) : bd;
     const wantA = a.requiresGrad;
     const wantB = b.requiresGrad;
     const wantR = r?.requiresGrad ?? false;
     const wantX = x.requiresGrad;
     const wantXa = xa !== x && xa.requiresGrad;
-    // t = dz·B [rows, r]: the gradient reaching v, divided by s.
+    // t = dz·B = dy·B_g [rows, r]: the gradient reaching v, divided by s.
     let t: FloatArray | null = null;
     if (wantA || wantR || wantX || wantXa) {
       t = alloc(dtype, [rows, rank]);
-      gemmDense(kk, false, false, rows, rank, dOut, 1, dz, bd, 0, t);
+      gemmDense(kk, false, false, rows, rank, dOut, 1, dy, bg, 0, t);
     }
     // w = t·R: the gradient reaching u, divided by s.
     let w = t;
@@ -156,9 +167,10 @@ export function lowRankLinear(inputs: LowRankLinearInputs): Tensor {
     }
     let dB: FloatArray | null = null;
     if (wantB) {
-      // dB = s·dzᵀ·v  [dOut, r]
+      // dB = s·dzᵀ·v = diag(g)·(s·dyᵀ·v)  [dOut, r]
       dB = alloc(dtype, [dOut, rank]);
-      gemmDense(kk, true, false, dOut, rank, rows, s, dz, v, 0, dB);
+      gemmDense(kk, true, false, dOut, rank, rows, s, dy, v, 0, dB);
+      if (gd) scaleRowsInPlace(dB, gd, dOut, rank);
     }
     let dR: FloatArray | null = null;
     if (wantR) {
@@ -174,15 +186,35 @@ export function lowRankLinear(inputs: LowRankLinearInputs): Tensor {
     }
     let dW: FloatArray | null = null;
     if (weight.requiresGrad) {
+      // dW = dzᵀ·x = diag(g)·(dyᵀ·x)  [dOut, dIn]
       dW = alloc(dtype, [dOut, dIn]);
-      gemmDense(kk, true, false, dOut, dIn, rows, 1, dz, xd, 0, dW);
+      gemmDense(kk, true, false, dOut, dIn, rows, 1, dy, xd, 0, dW);
+      if (gd) scaleRowsInPlace(dW, gd, dOut, dIn);
     }
-    // dx = dz·W (+ s·w·A when the adapter path reads x itself), one buffer.
+    // dx = (dy ⊙ g)·W (+ s·w·A when the adapter path reads x itself), one fused product.
     let dx: FloatArray | null = null;
     if (wantX) {
       dx = alloc(dtype, x.shape);
-      gemmDense(kk, false, false, rows, dIn, dOut, 1, dz, wd, 0, dx);
-      if (xa === x) gemmDense(kk, false, false, rows, dIn, rank, s, w!, ad, 1, dx);
+      const viaA = xa === x;
+      kk.gemmFused(
+        rows,
+        dIn,
+        dOut,
+        1,
+        dy,
+        gd,
+        wd,
+        false,
+        viaA ? rank : 0,
+        s,
+        viaA ? w : null,
+        viaA ? ad : null,
+        false,
+        dx,
+        null,
+        null,
+        null,
+      );
     }
     let dxa: FloatArray | null = null;
     if (wantXa) {
@@ -190,9 +222,9 @@ export function lowRankLinear(inputs: LowRankLinearInputs): Tensor {
       gemmDense(kk, false, false, rows, dIn, rank, s, w!, ad, 0, dxa);
     }
     // Private scratch is dead now; the saved forward buffers too unless the graph is kept.
-    if (dz !== dy) releaseFloat(dz);
     if (w !== t) releaseFloat(w);
     releaseFloat(t);
+    if (bg !== bd) releaseFloat(bg);
     if (!retain) {
       if (y !== z) releaseFloat(z);
       if (v !== u) releaseFloat(v);
@@ -209,4 +241,27 @@ export function lowRankLinear(inputs: LowRankLinearInputs): Tensor {
       ...(bias ? [dbias] : []),
     ];
   });
+}
+
+/** diag(g)·m for a row-major [rows, cols] matrix m, as a new buffer (small: rows × r). */
+function scaleRows(
+  dtype: Tensor['dtype'],
+  m: FloatArray,
+  g: FloatArray,
+  rows: number,
+  cols: number,
+): FloatArray {
+  const out = alloc(dtype, [rows, cols]);
+  for (let i = 0; i < rows; i++) {
+    const gi = g[i]!;
+    for (let j = 0; j < cols; j++) out[i * cols + j] = m[i * cols + j]! * gi;
+  }
+  return out;
+}
+
+function scaleRowsInPlace(m: FloatArray, g: FloatArray, rows: number, cols: number): void {
+  for (let i = 0; i < rows; i++) {
+    const gi = g[i]!;
+    for (let j = 0; j < cols; j++) m[i * cols + j]! *= gi;
+  }
 }

@@ -59,3 +59,50 @@ export function gemmJs(
     }
   }
 }
+
+/**
+ * Reference of Kernels.gemmFused, written as its formula: each C element is
+ * one float64 sum over both products; out is computed from the rounded C.
+ */
+export function gemmFusedJs(
+  m: number,
+  n: number,
+  k: number,
+  alpha: number,
+  a: FloatArray,
+  aScale: FloatArray | null,
+  b: FloatArray,
+  transB: boolean,
+  k2: number,
+  alpha2: number,
+  a2: FloatArray | null,
+  b2: FloatArray | null,
+  transB2: boolean,
+  c: FloatArray,
+  out: FloatArray | null,
+  outScale: FloatArray | null,
+  outBias: FloatArray | null,
+): void {
+  if (k2 > 0 && (!a2 || !b2)) throw new Error('gemmFused: a2 and b2 are required when k2 > 0');
+  for (let i = 0; i < m; i++) {
+    for (let j = 0; j < n; j++) {
+      let s1 = 0;
+      for (let p = 0; p < k; p++) {
+        const bv = transB ? b[j * k + p]! : b[p * n + j]!;
+        s1 += a[i * k + p]! * (aScale ? aScale[p]! : 1) * bv;
+      }
+      let s2 = 0;
+      for (let p = 0; p < k2; p++) {
+        const bv = transB2 ? b2![j * k2 + p]! : b2![p * n + j]!;
+        s2 += a2![i * k2 + p]! * bv;
+      }
+      c[i * n + j] = alpha * s1 + alpha2 * s2;
+    }
+  }
+  if (!out) return;
+  for (let i = 0; i < m; i++) {
+    for (let j = 0; j < n; j++) {
+      out[i * n + j] = c[i * n + j]! * (outScale ? outScale[j]! : 1) + (outBias ? outBias[j]! : 0);
+    }
+  }
+}

@@ -5,7 +5,7 @@
  */
 import { cpus } from 'node:os';
 import type { BinaryOp, FloatArray, KernelInfo, Kernels, UnaryOp } from '../kernels.js';
-import { gemmJs } from './gemm.js';
+import { gemmFusedJs, gemmJs } from './gemm.js';
 import { unaryBackwardJs, unaryJs } from './unary.js';
 
 export const jsKernels: Kernels = {
@@ -23,6 +23,7 @@ export const jsKernels: Kernels = {
   },
 
   gemm: gemmJs,
+  gemmFused: gemmFusedJs,
   unary: unaryJs,
   unaryBackward: unaryBackwardJs,
 

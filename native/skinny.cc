@@ -1,0 +1,256 @@
+// Skinny GEMMs (see skinny.h). Two shapes, both streaming the big row-major
+// operand A once:
+//
+//   small n: C[m×n] = alpha·A[m×k]·op(B)[k×n] + beta·C, n <= 32. op(B) is
+//            packed k-major into bp[k][NP] (NP = n rounded up to 8, zero
+//            padded); MR rows of C live in registers while A's MR rows stream.
+//   small k: C[m×n] = alpha·A[m×k]·op(B)[k×n] + beta·C, k <= 32. op(B) is
+//            packed into bp[k][n]; each row of C is built 32 columns at a time
+//            from the k values of A's row (a rank-k update of a row).
+//
+// The AVX2 paths are compiled through a function attribute and chosen at run
+// time; the generic paths are the same loops in plain C++.
+#include "skinny.h"
+
+#include <algorithm>
+
+#include "common.h"
+#include "cpu.h"
+#include "gemm_builtin.h"
+
+#if defined(__x86_64__) || defined(_M_X64)
+#include <immintrin.h>
+#define EDORA_SKINNY_X86 1
+#define EDORA_AVX2 __attribute__((target("avx2,fma")))
+#endif
+
+namespace edora {
+
+namespace {
+
+// Multiply-adds per thread below which a second thread does not pay for its wake-up.
+constexpr int64_t kWorkPerThread = int64_t(1) << 21;
+
+// C row i, columns [0, n) = alpha·acc + beta·C (C not read when beta == 0).
+inline void store_row(const float* acc, float* c, int64_t n, float alpha, float beta) {
+  if (beta == 0.0f) {
+    for (int64_t j = 0; j < n; ++j) c[j] = alpha * acc[j];
+  } else {
+    for (int64_t j = 0; j < n; ++j) c[j] = alpha * acc[j] + beta * c[j];
+  }
+}
+
+// Packs op(B) ([k×n]) into dst[k][np], zero-padding columns n..np.
+void pack_kmajor(const float* b, int64_t ldb, bool tb, int64_t k, int64_t n, int64_t np,
+                 float* dst) {
+  for (int64_t p = 0; p < k; ++p) {
+    float* d = dst + p * np;
+    if (tb) {
+      for (int64_t j = 0; j < n; ++j) d[j] = b[j * ldb + p];
+    } else {
+      for (int64_t j = 0; j < n; ++j) d[j] = b[p * ldb + j];
+    }
+    for (int64_t j = n; j < np; ++j) d[j] = 0.0f;
+  }
+}
+
+// ---- small n -------------------------------------------------------------
+
+void small_n_rows_generic(const GemmCall& g, const float* bp, int64_t np, int64_t r0,
+                          int64_t r1) {
+  float acc[kSkinnyMax];
+  for (int64_t i = r0; i < r1; ++i) {
+    const float* a = g.a + i * g.lda;
+    for (int64_t j = 0; j < np; ++j) acc[j] = 0.0f;
+    for (int64_t p = 0; p < g.k; ++p) {
+      const float av = a[p];
+      const float* b = bp + p * np;
+      for (int64_t j = 0; j < np; ++j) acc[j] += av * b[j];
+    }
+    store_row(acc, g.c + i * g.ldc, g.n, g.alpha, g.beta);
+  }
+}
+
+#if EDORA_SKINNY_X86
+// MR rows × NV·8 columns of C in registers.
+template <int NV, int MR>
+EDORA_AVX2 void small_n_block(int64_t k, const float* a, int64_t lda, const float* bp,
+                              float* out) {
+  __m256 acc[MR][NV];
+  for (int i = 0; i < MR; ++i)
+    for (int v = 0; v < NV; ++v) acc[i][v] = _mm256_setzero_ps();
+  for (int64_t p = 0; p < k; ++p) {
+    __m256 b[NV];
+    for (int v = 0; v < NV; ++v) b[v] = _mm256_load_ps(bp + p * NV * 8 + v * 8);
+    for (int i = 0; i < MR; ++i) {
+      const __m256 av = _mm256_broadcast_ss(a + i * lda + p);
+      for (int v = 0; v < NV; ++v) acc[i][v] = _mm256_fmadd_ps(av, b[v], acc[i][v]);
+    }
+  }
+  for (int i = 0; i < MR; ++i)
+    for (int v = 0; v < NV; ++v) _mm256_storeu_ps(out + i * NV * 8 + v * 8, acc[i][v]);
+}
+
+template <int NV, int MR>
+EDORA_AVX2 void small_n_rows_avx2(const GemmCall& g, const float* bp, int64_t r0, int64_t r1) {
+  alignas(32) float out[MR * NV * 8];
+  int64_t i = r0;
+  for (; i + MR <= r1; i += MR) {
+    small_n_block<NV, MR>(g.k, g.a + i * g.lda, g.lda, bp, out);
+    for (int t = 0; t < MR; ++t) store_row(out + t * NV * 8, g.c + (i + t) * g.ldc, g.n, g.alpha, g.beta);
+  }
+  for (; i < r1; ++i) {
+    small_n_block<NV, 1>(g.k, g.a + i * g.lda, g.lda, bp, out);
+    store_row(out, g.c + i * g.ldc, g.n, g.alpha, g.beta);
+  }
+}
+
+// MR is chosen so that the accumulators and one row of B fit the 16 ymm registers.
+void small_n_rows_avx2_dispatch(const GemmCall& g, const float* bp, int64_t np, int64_t r0,
+                                int64_t r1) {
+  switch (np / 8) {
+    case 1: small_n_rows_avx2<1, 8>(g, bp, r0, r1); break;
+    case 2: small_n_rows_avx2<2, 6>(g, bp, r0, r1); break;
+    case 3: small_n_rows_avx2<3, 4>(g, bp, r0, r1); break;
+    default: small_n_rows_avx2<4, 3>(g, bp, r0, r1); break;
+  }
+}
+#endif
+
+// ---- small k -------------------------------------------------------------
+
+void small_k_rows_generic(const GemmCall& g, const float* bp, int64_t ldbp, int64_t r0,
+                          int64_t r1) {
+  constexpr int64_t kChunk = 64;
+  float acc[kChunk];
+  for (int64_t i = r0; i < r1; ++i) {
+    const float* a = g.a + i * g.lda;
+    float* c = g.c + i * g.ldc;
+    for (int64_t j0 = 0; j0 < g.n; j0 += kChunk) {
+      const int64_t w = std::min(kChunk, g.n - j0);
+      for (int64_t j = 0; j < w; ++j) acc[j] = 0.0f;
+      for (int64_t p = 0; p < g.k; ++p) {
+        const float av = a[p];
+        const float* b = bp + p * ldbp + j0;
+        for (int64_t j = 0; j < w; ++j) acc[j] += av * b[j];
+      }
+      store_row(acc, c + j0, w, g.alpha, g.beta);
+    }
+  }
+}
+
+#if EDORA_SKINNY_X86
+EDORA_AVX2 void small_k_rows_avx2(const GemmCall& g, const float* bp, int64_t ldbp, int64_t r0,
+                                  int64_t r1) {
+  const int64_t k = g.k, n = g.n;
+  const __m256 valpha = _mm256_set1_ps(g.alpha), vbeta = _mm256_set1_ps(g.beta);
+  const bool read_c = g.beta != 0.0f;
+  alignas(32) float tail[8];
+  for (int64_t i = r0; i < r1; ++i) {
+    const float* a = g.a + i * g.lda;
+    float* c = g.c + i * g.ldc;
+    __m256 av[kSkinnyMax];
+    for (int64_t p = 0; p < k; ++p) av[p] = _mm256_broadcast_ss(a + p);
+    int64_t j = 0;
+    for (; j + 32 <= n; j += 32) {
+      __m256 s0 = _mm256_setzero_ps(), s1 = s0, s2 = s0, s3 = s0;
+      for (int64_t p = 0; p < k; ++p) {
+        const float* b = bp + p * ldbp + j;
+        s0 = _mm256_fmadd_ps(av[p], _mm256_loadu_ps(b), s0);
+        s1 = _mm256_fmadd_ps(av[p], _mm256_loadu_ps(b + 8), s1);
+        s2 = _mm256_fmadd_ps(av[p], _mm256_loadu_ps(b + 16), s2);
+        s3 = _mm256_fmadd_ps(av[p], _mm256_loadu_ps(b + 24), s3);
+      }
+      __m256 out[4] = {s0, s1, s2, s3};
+      for (int v = 0; v < 4; ++v) {
+        __m256 r = _mm256_mul_ps(valpha, out[v]);
+        if (read_c) r = _mm256_fmadd_ps(vbeta, _mm256_loadu_ps(c + j + 8 * v), r);
+        _mm256_storeu_ps(c + j + 8 * v, r);
+      }
+    }
+    for (; j + 8 <= n; j += 8) {
+      __m256 s = _mm256_setzero_ps();
+      for (int64_t p = 0; p < k; ++p) s = _mm256_fmadd_ps(av[p], _mm256_loadu_ps(bp + p * ldbp + j), s);
+      __m256 r = _mm256_mul_ps(valpha, s);
+      if (read_c) r = _mm256_fmadd_ps(vbeta, _mm256_loadu_ps(c + j), r);
+      _mm256_storeu_ps(c + j, r);
+    }
+    if (j < n) {
+      for (int64_t t = 0; t < n - j; ++t) {
+        float s = 0.0f;
+        for (int64_t p = 0; p < k; ++p) s += a[p] * bp[p * ldbp + j + t];
+        tail[t] = s;
+      }
+      store_row(tail, c + j, n - j, g.alpha, g.beta);
+    }
+  }
+}
+#endif
+
+bool use_avx2() {
+#if EDORA_SKINNY_X86
+  return cpu::simd_level() != cpu::Simd::Generic;
+#else
+  return false;
+#endif
+}
+
+// Splits rows [0, m) over the pool in blocks of `align` rows and calls rows(r0, r1).
+template <class F>
+void split_rows(int64_t m, int64_t work, int64_t align, F&& rows) {
+  const int64_t want = std::max<int64_t>(1, std::min<int64_t>(m / align, work / kWorkPerThread));
+  auto job = [&](int tid, int nt) {
+    const int64_t blocks = ceil_div(m, align);
+    const int64_t r0 = std::min(m, blocks * tid / nt * align);
+    const int64_t r1 = std::min(m, blocks * (tid + 1) / nt * align);
+    if (r1 > r0) rows(r0, r1);
+  };
+  builtin_pool_run(static_cast<int>(std::min<int64_t>(want, 1 << 20)), job);
+}
+
+thread_local AlignedBuffer pack_buffer;
+
+}  // namespace
+
+bool skinny_applies(const GemmCall& g) {
+  return g.batch == 1 && !g.trans_a && g.m >= 64 && (g.n <= kSkinnyMax || g.k <= kSkinnyMax);
+}
+
+void skinny_gemm(const GemmCall& g) {
+  const bool avx2 = use_avx2();
+  if (g.n <= kSkinnyMax) {
+    const int64_t np = round_up(g.n, 8);
+    float* bp = pack_buffer.ensure(size_t(g.k * np));
+    pack_kmajor(g.b, g.ldb, g.trans_b, g.k, g.n, np, bp);
+    split_rows(g.m, g.m * g.n * g.k, 24, [&](int64_t r0, int64_t r1) {
+#if EDORA_SKINNY_X86
+      if (avx2) {
+        small_n_rows_avx2_dispatch(g, bp, np, r0, r1);
+        return;
+      }
+#endif
+      small_n_rows_generic(g, bp, np, r0, r1);
+    });
+    return;
+  }
+  // Small k: op(B) as k rows of n; B itself when it already is that layout.
+  const float* bp = g.b;
+  int64_t ldbp = g.ldb;
+  if (g.trans_b) {
+    float* buf = pack_buffer.ensure(size_t(g.k * g.n));
+    pack_kmajor(g.b, g.ldb, true, g.k, g.n, g.n, buf);
+    bp = buf;
+    ldbp = g.n;
+  }
+  split_rows(g.m, g.m * g.n * g.k, 1, [&](int64_t r0, int64_t r1) {
+#if EDORA_SKINNY_X86
+    if (avx2) {
+      small_k_rows_avx2(g, bp, ldbp, r0, r1);
+      return;
+    }
+#endif
+    small_k_rows_generic(g, bp, ldbp, r0, r1);
+  });
+}
+
+}  // namespace edora
