@@ -6,11 +6,15 @@
  * The input requires a gradient (as in a middle layer), so the base case is
  * one forward GEMM and one dX GEMM. Cases are interleaved rep by rep and the
  * median of each is reported with its ratio to base in the same run.
- * Last line: {"bench":"adapters","layers":[{"shape":"768x768","cases":[{"case":"edora-factored","ms":…,"ratio":…},…]},…]}
+ * "naive" is the reference code's layer (PEFT's DoRA forward, which the EDoRA
+ * repository extends): base output + (g − 1)·x·Wᵀ (a second full product) +
+ * g·s·ΔW·x, the norm from the dense W + s·ΔW. Each layer also times the row
+ * norm alone (EDoRA, one training step's worth): dense vs factored.
+ * Last line: {"bench":"adapters","layers":[{"shape":"768x768","cases":[{"case":"edora-factored","ms":…,"ratio":…},…],"norm":{"naiveMs":…,"factoredMs":…,"speedup":…}},…]}
  * Flags: --reps N (default 9), --tokens N (default 4096), --r N (default 16)
  */
 import { parseArgs } from 'node:util';
-import { adapterConfig, getMethod } from '../src/adapters/index.js';
+import { adapterConfig, getMethod, type LowRankAdapter } from '../src/adapters/index.js';
 import * as E from '../src/index.js';
 import { Linear, Random } from '../src/index.js';
 
@@ -41,7 +45,11 @@ function median(xs: number[]): number {
   return s.length % 2 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2;
 }
 
-const layers: { shape: string; cases: { case: string; ms: number; ratio: number }[] }[] = [];
+const layers: {
+  shape: string;
+  cases: { case: string; ms: number; ratio: number }[];
+  norm: { naiveMs: number; factoredMs: number; speedup: number };
+}[] = [];
 for (const [dIn, dOut] of [
   [768, 768],
   [3072, 768],
@@ -64,6 +72,23 @@ for (const [dIn, dOut] of [
     }
     return { c, base };
   });
+  // The norm alone: EDoRA's ‖W + s·B·R·A‖_row, dense vs factored (same tensors).
+  const normTimes = { naive: [] as number[], factored: [] as number[] };
+  for (const mode of ['naive', 'factored'] as const) {
+    const { base } = setups.find((s) => s.c.name === `edora-${mode}`)!;
+    const adapter = base.hook as LowRankAdapter;
+    adapter.rowNorm(base); // warm-up (and the factored cache)
+    for (let rep = 0; rep < reps; rep++) {
+      const t0 = process.hrtime.bigint();
+      adapter.rowNorm(base);
+      normTimes[mode].push(Number(process.hrtime.bigint() - t0) / 1e6);
+    }
+  }
+  const norm = {
+    naiveMs: Math.round(median(normTimes.naive) * 1000) / 1000,
+    factoredMs: Math.round(median(normTimes.factored) * 1000) / 1000,
+    speedup: Math.round((median(normTimes.naive) / median(normTimes.factored)) * 10) / 10,
+  };
   const times = new Map<string, number[]>(CASES.map((c) => [c.name, []]));
   const step = (base: Linear): number => {
     x.grad = null;
@@ -93,6 +118,9 @@ for (const [dIn, dOut] of [
   const naive = cases.find((k) => k.case === 'edora-naive')!.ms;
   const fact = cases.find((k) => k.case === 'edora-factored')!.ms;
   console.log(`  edora factored is ${(naive / fact).toFixed(2)}× faster than naive`);
-  layers.push({ shape, cases });
+  console.log(
+    `  row norm alone: dense ${norm.naiveMs.toFixed(3)} ms, factored ${norm.factoredMs.toFixed(3)} ms (${norm.speedup}×)`,
+  );
+  layers.push({ shape, cases, norm });
 }
 console.log(JSON.stringify({ bench: 'adapters', tokens, r, reps, layers }));

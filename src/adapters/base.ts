@@ -95,9 +95,13 @@ export class LowRankAdapter implements Adapter {
   }
 
   /**
-   * The same layer the way the reference code writes it: base path and
-   * adapter path as separate ops, the norm from the dense W + s·ΔW. Kept for
-   * checks and benchmarks (normMode 'naive').
+   * The same layer the way the reference code writes it (PEFT's DoRA layer,
+   * which the EDoRA repository extends with R): the base layer's output,
+   * plus (g − 1) ⊙ x̃·Wᵀ — a second full product — plus g ⊙ s·ΔW·x̃ from
+   * separate ops, with the norm taken from the dense W + s·ΔW every step.
+   * Kept for checks and as the benchmarks' baseline (normMode 'naive'). With
+   * dropout it feeds x̃ to the W term as PEFT does; without, it equals the
+   * fused path.
    */
   private referenceForward(x: Tensor, xd: Tensor, base: Linear): Tensor {
     const { a, b, r, magnitude } = this.factors;
@@ -106,8 +110,8 @@ export class LowRankAdapter implements Adapter {
     const update = linear(mul(u, this.scaling), b);
     if (!magnitude) return add(base.baseForward(x), update);
     const g = div(magnitude, this.rowNorm(base));
-    const y = mul(add(linear(x, base.weight), update), g);
-    return base.bias ? add(y, base.bias) : y;
+    const dora = add(mul(linear(xd, base.weight), sub(g, 1)), mul(update, g));
+    return add(base.baseForward(x), dora);
   }
 
   tensors(): Map<string, Tensor> {

@@ -1,0 +1,84 @@
+/**
+ * npm run bench:profile — where one adapted layer's training step spends its
+ * time, kernel by kernel: forward + backward of one linear layer (4096 tokens,
+ * r = 16) for the base layer alone and for each method, every kernel call
+ * timed, averaged over the steps. "outside kernels" is the step's wall time
+ * not spent in a kernel (JavaScript, allocation, first-touch page faults).
+ * Last line: {"bench":"adapter-profile","layers":[{"shape":…,"method":…,"stepMs":…,"kernels":[{"kernel":…,"ms":…},…]},…]}
+ * Flags: --steps N (default 10), --tokens N (4096), --r N (16), --din N, --dout N (768, 768),
+ * --methods base,lora,dora,edora
+ */
+import { parseArgs } from 'node:util';
+import { adapterConfig, getMethod } from '../src/adapters/index.js';
+import * as E from '../src/index.js';
+import { Linear, Random } from '../src/index.js';
+
+const { values } = parseArgs({
+  options: {
+    steps: { type: 'string' },
+    tokens: { type: 'string' },
+    r: { type: 'string' },
+    din: { type: 'string' },
+    dout: { type: 'string' },
+    methods: { type: 'string' },
+  },
+});
+const steps = Number(values.steps ?? 10);
+const tokens = Number(values.tokens ?? 4096);
+const r = Number(values.r ?? 16);
+const dIn = Number(values.din ?? 768);
+const dOut = Number(values.dout ?? 768);
+const methods = (values.methods ?? 'base,lora,dora,edora').split(',');
+
+const rng = new Random(1);
+const x = E.randn([tokens, dIn], rng, 1, 0, { requiresGrad: true });
+const dy = E.randn([tokens, dOut], rng);
+const results = [];
+for (const method of methods) {
+  const base = new Linear(dIn, dOut, { rng: new Random(2) });
+  base.requiresGrad(false);
+  if (method !== 'base') {
+    const m = method as 'lora' | 'dora' | 'edora' | 'lora-xs';
+    const adapter = getMethod(m).fromBase(base, adapterConfig({ method: m, r }), new Random(3));
+    for (const [, t] of adapter.tensors()) if (t.requiresGrad) rng.fillNormal(t.data, 0, 0.01);
+    base.hook = adapter;
+  }
+  const step = () => {
+    x.grad = null;
+    E.backward(base.forward(x), { grad: dy });
+  };
+  step(); // warm-up
+  const totals = new Map<string, { count: number; ms: number }>();
+  let wall = 0;
+  for (let i = 0; i < steps; i++) {
+    const t0 = performance.now();
+    const { entries } = E.profileKernels(step);
+    wall += performance.now() - t0;
+    for (const e of entries) {
+      const t = totals.get(e.kernel) ?? { count: 0, ms: 0 };
+      t.count += e.count;
+      t.ms += e.ms;
+      totals.set(e.kernel, t);
+    }
+  }
+  const kernels = [...totals]
+    .map(([kernel, t]) => ({ kernel, calls: t.count / steps, ms: t.ms / steps }))
+    .sort((a, b) => b.ms - a.ms);
+  const stepMs = wall / steps;
+  const inKernels = kernels.reduce((s, k) => s + k.ms, 0);
+  kernels.push({ kernel: 'outside kernels', calls: 0, ms: stepMs - inKernels });
+  console.log(
+    `${method} ${dIn}→${dOut}, ${tokens} tokens, r = ${r}: ${stepMs.toFixed(2)} ms a step (mean of ${steps})`,
+  );
+  for (const k of kernels)
+    console.log(
+      `  ${k.kernel.padEnd(34)} ${k.ms.toFixed(2).padStart(8)} ms${k.calls ? `  ×${k.calls}` : ''}`,
+    );
+  results.push({
+    shape: `${dIn}x${dOut}`,
+    method,
+    stepMs: Math.round(stepMs * 100) / 100,
+    kernels: kernels.map((k) => ({ kernel: k.kernel, ms: Math.round(k.ms * 100) / 100 })),
+  });
+}
+console.log(JSON.stringify({ bench: 'adapter-profile', tokens, r, steps, layers: results }));
