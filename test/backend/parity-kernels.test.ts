@@ -39,6 +39,10 @@ describe('native kernels agree with the js reference', { skip: skipNative }, () 
       [300, 770, 16],
       [97, 33, 5],
       [130, 41, 1],
+      // Transposed A over many rows (weight gradients of rank-r factors): small n, small m.
+      [33, 20, 129],
+      [16, 300, 500],
+      [7, 65, 200],
     ] as const;
     try {
       for (const kind of kinds) {
