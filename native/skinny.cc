@@ -13,6 +13,7 @@
 #include "skinny.h"
 
 #include <algorithm>
+#include <vector>
 
 #include "common.h"
 #include "cpu.h"
@@ -222,6 +223,72 @@ EDORA_AVX2 void small_k_rows_avx2(const GemmCall& g, const float* bp, int64_t ld
 }
 #endif
 
+// ---- transposed A: reductions over the token rows (AVX-512 only) --------
+//
+// R[m×n] = Σ_p A[p, i]·B[p, j] with A stored [k×m], m <= 16, B stored [k×n]:
+// the weight gradients of rank-r factors (dA = wᵀ·x̃ has m = r; dB = dyᵀ·v is
+// the same sum with the operands swapped). For each block of kRowBlock rows,
+// 16 columns of R at a time (one zmm per row of R) are loaded, updated from
+// the block's rows of A and B, and stored back; R stays in cache, A's and
+// B's rows are read once, front to back. Threads take
+// disjoint column ranges, so each sum runs in the same order on any thread count.
+
+#if EDORA_SKINNY_X86
+constexpr int64_t kRowBlock = 32;
+
+// acc[i·16 + c] += Σ_{p<rows} a[p·lda + i]·b[p·ldb + j0 + c], i < M, c < 16 (full chunk).
+template <int M>
+EDORA_AVX512 void tn_chunk(const float* a, int64_t lda, const float* b, int64_t ldb,
+                           int64_t rows, float* acc) {
+  __m512 s[M];
+  for (int i = 0; i < M; ++i) s[i] = _mm512_loadu_ps(acc + i * 16);
+  for (int64_t p = 0; p < rows; ++p) {
+    const __m512 bv = _mm512_loadu_ps(b + p * ldb);
+    const float* ar = a + p * lda;
+    for (int i = 0; i < M; ++i) s[i] = _mm512_fmadd_ps(_mm512_set1_ps(ar[i]), bv, s[i]);
+  }
+  for (int i = 0; i < M; ++i) _mm512_storeu_ps(acc + i * 16, s[i]);
+}
+
+using TnChunkFn = void (*)(const float*, int64_t, const float*, int64_t, int64_t, float*);
+
+TnChunkFn tn_chunk_for(int64_t m) {
+  static const TnChunkFn table[] = {tn_chunk<1>,  tn_chunk<2>,  tn_chunk<3>,  tn_chunk<4>,
+                                    tn_chunk<5>,  tn_chunk<6>,  tn_chunk<7>,  tn_chunk<8>,
+                                    tn_chunk<9>,  tn_chunk<10>, tn_chunk<11>, tn_chunk<12>,
+                                    tn_chunk<13>, tn_chunk<14>, tn_chunk<15>, tn_chunk<16>};
+  return table[m - 1];
+}
+
+// R columns [j0, j1) into res, laid out as chunks of 16 columns: res[(c/16)·m·16 + i·16 + c%16].
+// Rows of B are taken kRowBlock at a time and swept across all chunks, so
+// each row of B is read front to back once (a few sequential streams)
+// while the accumulators (m × (j1 - j0) floats) stay in cache.
+void tn_columns(const float* a, int64_t lda, const float* b, int64_t ldb, int64_t k, int64_t m,
+                int64_t j0, int64_t j1, float* res) {
+  const TnChunkFn chunk = tn_chunk_for(m);
+  const int64_t w = j1 - j0, chunks = ceil_div(w, 16);
+  for (int64_t t = 0; t < chunks * m * 16; ++t) res[t] = 0.0f;
+  alignas(64) float tail[kRowBlock * 16];
+  for (int64_t p0 = 0; p0 < k; p0 += kRowBlock) {
+    const int64_t rows = std::min(kRowBlock, k - p0);
+    for (int64_t q = 0; q < chunks; ++q) {
+      const int64_t c0 = q * 16, cw = std::min<int64_t>(16, w - c0);
+      float* acc = res + q * m * 16;
+      if (cw == 16) {
+        chunk(a + p0 * lda, lda, b + p0 * ldb + j0 + c0, ldb, rows, acc);
+        continue;
+      }
+      for (int64_t p = 0; p < rows; ++p) {
+        const float* br = b + (p0 + p) * ldb + j0 + c0;
+        for (int64_t c = 0; c < 16; ++c) tail[p * 16 + c] = c < cw ? br[c] : 0.0f;
+      }
+      chunk(a + p0 * lda, lda, tail, 16, rows, acc);
+    }
+  }
+}
+#endif
+
 bool use_avx2() {
 #if EDORA_SKINNY_X86
   return cpu::simd_level() != cpu::Simd::Generic;
@@ -248,10 +315,60 @@ thread_local AlignedBuffer pack_buffer;
 }  // namespace
 
 bool skinny_applies(const GemmCall& g) {
-  return g.batch == 1 && !g.trans_a && g.m >= 64 && (g.n <= kSkinnyMax || g.k <= kSkinnyMax);
+  if (g.batch != 1) return false;
+  if (g.trans_a) {
+#if EDORA_SKINNY_X86
+    // Aᵀ·B over many rows with one small side (<= 16), on AVX-512.
+    return !g.trans_b && g.k >= 256 && (g.m <= 16 || g.n <= 16) && std::max(g.m, g.n) >= 64 &&
+           cpu::simd_level() == cpu::Simd::Avx512;
+#else
+    return false;
+#endif
+  }
+  return g.m >= 64 && (g.n <= kSkinnyMax || g.k <= kSkinnyMax);
 }
 
+namespace {
+
+#if EDORA_SKINNY_X86
+// C = alpha·Aᵀ·B + beta·C, A [k×m], B [k×n], m or n <= 16. For small n it is
+// Cᵀ = Bᵀ·A: the same sum with the operands swapped, stored transposed.
+void skinny_tn(const GemmCall& g) {
+  const bool swap = g.m > 16;
+  const float* a = swap ? g.b : g.a;
+  const float* b = swap ? g.a : g.b;
+  const int64_t lda = swap ? g.ldb : g.lda, ldb = swap ? g.lda : g.ldb;
+  const int64_t small = swap ? g.n : g.m, big = swap ? g.m : g.n;
+  const int64_t chunks = ceil_div(big, 16);
+  const int64_t want = std::max<int64_t>(1, std::min<int64_t>(chunks, g.m * g.n * g.k / kWorkPerThread));
+  auto job = [&](int tid, int nt) {
+    const int64_t j0 = std::min(big, chunks * tid / nt * 16);
+    const int64_t j1 = std::min(big, chunks * (tid + 1) / nt * 16);
+    if (j1 <= j0) return;
+    const int64_t w = j1 - j0;
+    std::vector<float> res(size_t(ceil_div(w, 16) * small * 16));
+    tn_columns(a, lda, b, ldb, g.k, small, j0, j1, res.data());
+    for (int64_t i = 0; i < small; ++i) {
+      for (int64_t c = 0; c < w; ++c) {
+        const float v = g.alpha * res[size_t((c / 16) * small * 16 + i * 16 + c % 16)];
+        float* dst = swap ? g.c + (j0 + c) * g.ldc + i : g.c + i * g.ldc + j0 + c;
+        *dst = g.beta == 0.0f ? v : v + g.beta * *dst;
+      }
+    }
+  };
+  builtin_pool_run(static_cast<int>(std::min<int64_t>(want, 1 << 20)), job);
+}
+#endif
+
+}  // namespace
+
 void skinny_gemm(const GemmCall& g) {
+#if EDORA_SKINNY_X86
+  if (g.trans_a) {
+    skinny_tn(g);
+    return;
+  }
+#endif
   const bool avx2 = use_avx2();
   if (g.n <= kSkinnyMax) {
 #if EDORA_SKINNY_X86

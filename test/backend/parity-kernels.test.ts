@@ -39,10 +39,14 @@ describe('native kernels agree with the js reference', { skip: skipNative }, () 
       [300, 770, 16],
       [97, 33, 5],
       [130, 41, 1],
-      // Transposed A over many rows (weight gradients of rank-r factors): small n, small m.
+      // Transposed A over many rows (weight gradients of rank-r factors): small m,
+      // small n, partial 16-column chunks, row counts off the 32-row blocks.
       [33, 20, 129],
       [16, 300, 500],
       [7, 65, 200],
+      [9, 45, 300],
+      [300, 16, 700],
+      [70, 13, 257],
     ] as const;
     try {
       for (const kind of kinds) {
