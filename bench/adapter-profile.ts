@@ -2,7 +2,7 @@
  * npm run bench:profile — where one adapted layer's training step spends its
  * time, kernel by kernel: forward + backward of one linear layer (4096 tokens,
  * r = 16) for the base layer alone and for each method, every kernel call
- * timed, averaged over the steps. "outside kernels" is the step's wall time
+ * timed, averaged over the steps (the methods' steps interleaved). "outside kernels" is the step's wall time
  * not spent in a kernel (JavaScript, allocation, first-touch page faults).
  * Last line: {"bench":"adapter-profile","layers":[{"shape":…,"method":…,"stepMs":…,"kernels":[{"kernel":…,"ms":…},…]},…]}
  * Flags: --steps N (default 10), --tokens N (4096), --r N (16), --din N, --dout N (768, 768),
@@ -33,8 +33,9 @@ const methods = (values.methods ?? 'base,lora,dora,edora').split(',');
 const rng = new Random(1);
 const x = E.randn([tokens, dIn], rng, 1, 0, { requiresGrad: true });
 const dy = E.randn([tokens, dOut], rng);
-const results = [];
-for (const method of methods) {
+// One layer per method; the methods' steps are interleaved, so that the
+// machine's drift (other tenants, clocks) touches every method alike.
+const setups = methods.map((method) => {
   const base = new Linear(dIn, dOut, { rng: new Random(2) });
   base.requiresGrad(false);
   if (method !== 'base') {
@@ -48,31 +49,35 @@ for (const method of methods) {
     E.backward(base.forward(x), { grad: dy });
   };
   step(); // warm-up
-  const totals = new Map<string, { count: number; ms: number }>();
-  let wall = 0;
-  for (let i = 0; i < steps; i++) {
+  return { method, step, totals: new Map<string, { count: number; ms: number }>(), wall: 0 };
+});
+for (let i = 0; i < steps; i++) {
+  for (const s of setups) {
     const t0 = performance.now();
-    const { entries } = E.profileKernels(step);
-    wall += performance.now() - t0;
+    const { entries } = E.profileKernels(s.step);
+    s.wall += performance.now() - t0;
     for (const e of entries) {
-      const t = totals.get(e.kernel) ?? { count: 0, ms: 0 };
+      const t = s.totals.get(e.kernel) ?? { count: 0, ms: 0 };
       t.count += e.count;
       t.ms += e.ms;
-      totals.set(e.kernel, t);
+      s.totals.set(e.kernel, t);
     }
   }
+}
+const results = [];
+for (const { method, totals, wall } of setups) {
   const kernels = [...totals]
     .map(([kernel, t]) => ({ kernel, calls: t.count / steps, ms: t.ms / steps }))
     .sort((a, b) => b.ms - a.ms);
   const stepMs = wall / steps;
-  const inKernels = kernels.reduce((s, k) => s + k.ms, 0);
+  const inKernels = kernels.reduce((sum, k) => sum + k.ms, 0);
   kernels.push({ kernel: 'outside kernels', calls: 0, ms: stepMs - inKernels });
   console.log(
     `${method} ${dIn}→${dOut}, ${tokens} tokens, r = ${r}: ${stepMs.toFixed(2)} ms a step (mean of ${steps})`,
   );
   for (const k of kernels)
     console.log(
-      `  ${k.kernel.padEnd(34)} ${k.ms.toFixed(2).padStart(8)} ms${k.calls ? `  ×${k.calls}` : ''}`,
+      `  ${k.kernel.padEnd(40)} ${k.ms.toFixed(2).padStart(8)} ms${k.calls ? `  ×${k.calls}` : ''}`,
     );
   results.push({
     shape: `${dIn}x${dOut}`,

@@ -119,6 +119,66 @@ void column_scale_bias(const float* z, const float* g, const float* b, float* y,
   column_scale_bias_strided(z, cols, g, b, y, cols, rows, cols);
 }
 
+namespace {
+
+// sg[j] += Σ_i dy[i,j]·z[i,j] and sb[j] += Σ_i dy[i,j] over rows [i0, i1)
+// (sg or sb may be null), compiled for each SIMD level: plain loops that the
+// compiler vectorises at the width it is given.
+#define EDORA_COLUMN_SUMS_BODY                                                    \
+  for (int64_t i = i0; i < i1; ++i) {                                            \
+    const float* dr = dy + i * cols;                                             \
+    if (sg && sb) {                                                              \
+      const float* zr = z + i * cols;                                            \
+      for (int64_t j = 0; j < cols; ++j) {                                       \
+        sg[j] += dr[j] * zr[j];                                                  \
+        sb[j] += dr[j];                                                          \
+      }                                                                          \
+    } else if (sg) {                                                             \
+      const float* zr = z + i * cols;                                            \
+      for (int64_t j = 0; j < cols; ++j) sg[j] += dr[j] * zr[j];                 \
+    } else if (sb) {                                                             \
+      for (int64_t j = 0; j < cols; ++j) sb[j] += dr[j];                         \
+    }                                                                            \
+  }
+
+void column_sums_generic(const float* __restrict dy, const float* __restrict z,
+                         float* __restrict sg, float* __restrict sb, int64_t i0, int64_t i1,
+                         int64_t cols) {
+  EDORA_COLUMN_SUMS_BODY
+}
+
+#if defined(__x86_64__)
+__attribute__((target("avx2,fma"))) void column_sums_avx2(const float* __restrict dy,
+                                                          const float* __restrict z,
+                                                          float* __restrict sg,
+                                                          float* __restrict sb, int64_t i0,
+                                                          int64_t i1, int64_t cols) {
+  EDORA_COLUMN_SUMS_BODY
+}
+
+__attribute__((target("avx512f"))) void column_sums_avx512(const float* __restrict dy,
+                                                           const float* __restrict z,
+                                                           float* __restrict sg,
+                                                           float* __restrict sb, int64_t i0,
+                                                           int64_t i1, int64_t cols) {
+  EDORA_COLUMN_SUMS_BODY
+}
+#endif
+
+void column_sums(const float* dy, const float* z, float* sg, float* sb, int64_t i0, int64_t i1,
+                 int64_t cols) {
+#if defined(__x86_64__)
+  switch (cpu::simd_level()) {
+    case cpu::Simd::Avx512: column_sums_avx512(dy, z, sg, sb, i0, i1, cols); return;
+    case cpu::Simd::Avx2Fma: column_sums_avx2(dy, z, sg, sb, i0, i1, cols); return;
+    default: break;
+  }
+#endif
+  column_sums_generic(dy, z, sg, sb, i0, i1, cols);
+}
+
+}  // namespace
+
 void column_scale_bias_backward(const float* dy, const float* z, const float* g, float* dz,
                                 float* dg, float* db, int64_t rows, int64_t cols) {
   // Fixed blocks of rows, each summed in float32 into its own slot, then the
@@ -133,23 +193,15 @@ void column_scale_bias_backward(const float* dy, const float* z, const float* g,
       const int64_t i0 = blk * kBlock, i1 = std::min(rows, i0 + kBlock);
       float* sg = dg ? pg.data() + size_t(blk) * n : nullptr;
       float* sb = db ? pb.data() + size_t(blk) * n : nullptr;
-      for (int64_t i = i0; i < i1; ++i) {
+      // Sums before dz is written: dz may alias dy.
+      column_sums(dy, z, sg, sb, i0, i1, cols);
+      for (int64_t i = i0; i < i1 && dz; ++i) {
         const float* dr = dy + i * cols;
-        const float* zr = z + i * cols;
-        // Sums before dz is written: dz may alias dy.
-        if (sg) {
-          for (int64_t j = 0; j < cols; ++j) sg[j] += dr[j] * zr[j];
-        }
-        if (sb) {
-          for (int64_t j = 0; j < cols; ++j) sb[j] += dr[j];
-        }
-        if (dz) {
-          float* out = dz + i * cols;
-          if (g) {
-            for (int64_t j = 0; j < cols; ++j) out[j] = dr[j] * g[j];
-          } else if (out != dr) {
-            for (int64_t j = 0; j < cols; ++j) out[j] = dr[j];
-          }
+        float* out = dz + i * cols;
+        if (g) {
+          for (int64_t j = 0; j < cols; ++j) out[j] = dr[j] * g[j];
+        } else if (out != dr) {
+          for (int64_t j = 0; j < cols; ++j) out[j] = dr[j];
         }
       }
     }
