@@ -61,7 +61,7 @@ export * from './nn/index.js';
 export * from './peft/index.js';
 export * from './tensor/create.js';
 export { kaimingUniformBound, Random, type RandomState } from './tensor/random.js';
-export { type DType, Tensor } from './tensor/tensor.js';
+export { type DType, Tensor, trackAllocations } from './tensor/tensor.js';
 export * from './train/index.js';
 export {
   type BenchOptions,

@@ -21,7 +21,13 @@ import { noGrad } from '../autograd/tape.js';
 import type { Linear } from '../nn/linear.js';
 import type { Random } from '../tensor/random.js';
 import { formatShape, Tensor } from '../tensor/tensor.js';
-import { factoredRowNorm, type NormCache, naiveRowNorm, normCache } from './row-norm.js';
+import {
+  factoredRowNorm,
+  type NormCache,
+  naiveRowNorm,
+  normCache,
+  rowSquares,
+} from './row-norm.js';
 import { type Adapter, type AdapterConfig, type MethodName, NORM_EPS, scalingOf } from './types.js';
 
 export interface Factors {
@@ -39,6 +45,8 @@ export class LowRankAdapter implements Adapter {
   private mergedNorm: Tensor | null = null;
   /** P, G, ‖W‖² for the factored norm when W and A are frozen (EDoRA). */
   private cache: NormCache | null = null;
+  /** ‖W‖²_row alone, for the factored norm when A trains (DoRA). */
+  private weightSquares: Tensor | null = null;
 
   constructor(
     readonly method: MethodName,
@@ -64,11 +72,16 @@ export class LowRankAdapter implements Adapter {
       let n: Tensor;
       if (this.config.normMode === 'naive') {
         n = naiveRowNorm(base.weight, left, a, this.scaling);
+      } else if (base.weight.requiresGrad) {
+        // W itself trains (unusual): nothing can be kept between steps.
+        n = factoredRowNorm(normCache(base.weight, a), left, this.scaling);
       } else if (!a.requiresGrad) {
         this.cache ??= normCache(base.weight, a);
         n = factoredRowNorm(this.cache, left, this.scaling);
       } else {
-        n = factoredRowNorm(normCache(base.weight, a), left, this.scaling);
+        // A trains (DoRA): P = W·Aᵀ and G = A·Aᵀ each step, ‖W‖² once.
+        this.weightSquares ??= rowSquares(base.weight);
+        n = factoredRowNorm(normCache(base.weight, a, this.weightSquares), left, this.scaling);
       }
       return floorAt(n, NORM_EPS);
     });
@@ -159,7 +172,9 @@ export class LowRankAdapter implements Adapter {
     });
     this.merged = false;
     this.mergedNorm = null;
-    this.cache = null; // W was rewritten: recompute P and ‖W‖² from the restored values
+    // W was rewritten: recompute P and ‖W‖² from the restored values.
+    this.cache = null;
+    this.weightSquares = null;
   }
 
   loadTensors(tensors: ReadonlyMap<string, Tensor>, where: string, keyPrefix = ''): void {
@@ -174,6 +189,7 @@ export class LowRankAdapter implements Adapter {
       target.data.set(src.isDense() ? src.data : src.toArray(), target.offset);
     }
     this.cache = null;
+    this.weightSquares = null;
   }
 }
 

@@ -26,9 +26,19 @@ export interface NormCache {
   g: Tensor;
 }
 
-export function normCache(w: Tensor, a: Tensor): NormCache {
+/** ‖W‖²_row [dOut]: depends on the frozen W alone, so DoRA computes it once too. */
+export function rowSquares(w: Tensor): Tensor {
+  return noGrad(() => sum(mul(w, w), -1));
+}
+
+/**
+ * The cache for a given A. `w2` (from `rowSquares`) is passed in when the
+ * caller keeps it: DoRA recomputes P and G each step (A trains) but not ‖W‖²,
+ * so a step builds no dOut×dIn matrix.
+ */
+export function normCache(w: Tensor, a: Tensor, w2: Tensor = rowSquares(w)): NormCache {
   return noGrad(() => ({
-    w2: sum(mul(w, w), -1),
+    w2,
     p: matmul(w, a, { transB: true }),
     g: matmul(a, a, { transB: true }),
   }));

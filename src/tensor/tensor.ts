@@ -59,7 +59,27 @@ export function dtypeOf(data: FloatArray): DType {
  * (used for outputs a kernel overwrites fully; skips the zero-fill of large
  * float32 buffers).
  */
+/** While tracking, the length of every float buffer allocFloat hands out. */
+let allocationLog: number[] | null = null;
+
+/**
+ * Run f and list the lengths of the float buffers allocated meanwhile (every
+ * op allocates through allocFloat). For tests that prove what a computation
+ * does not build, e.g. no dOut×dIn matrix in an adapter's training step.
+ */
+export function trackAllocations<T>(f: () => T): { result: T; lengths: number[] } {
+  const saved = allocationLog;
+  allocationLog = [];
+  try {
+    const result = f();
+    return { result, lengths: allocationLog };
+  } finally {
+    allocationLog = saved;
+  }
+}
+
 export function allocFloat(dtype: DType, n: number, zero = true): FloatArray {
+  allocationLog?.push(n);
   const pooled = takePooled(dtype, n);
   if (pooled) {
     if (zero) pooled.fill(0);

@@ -312,3 +312,33 @@ describe('merge and unmerge', () => {
     });
   }
 });
+
+describe('the factored norm builds no dOut×dIn matrix in a training step', () => {
+  // 5 tokens: every activation-sized buffer ([5, dIn], [5, dOut]) is far below dOut×dIn.
+  const [dOut, dIn, rows] = [48, 64, 5];
+  const stepAllocations = (method: MethodName, normMode: 'factored' | 'naive') => {
+    const { base, adapter, rng } = setup(method, dOut, dIn, 4, 31, 'float32');
+    Object.defineProperty(adapter, 'config', { value: { ...adapter.config, normMode } });
+    const x = E.randn([rows, dIn], rng, 1, 0, { requiresGrad: true });
+    const dy = E.randn([rows, dOut], rng);
+    const step = () => {
+      x.grad = null;
+      for (const [, t] of adapter.tensors()) t.grad = null;
+      E.backward(base.forward(x), { grad: dy });
+    };
+    step(); // the first step may fill caches of frozen quantities (‖W‖², W·Aᵀ)
+    return E.trackAllocations(step).lengths;
+  };
+  for (const method of METHOD_NAMES) {
+    test(`${method}: no buffer of dOut×dIn or more after the first step`, () => {
+      const big = stepAllocations(method, 'factored').filter((n) => n >= dOut * dIn);
+      assert.deepEqual(big, [], `${method} allocated ${big.join(', ')} elements`);
+    });
+  }
+  test('the check sees the dense matrix of the naive norm', () => {
+    for (const method of ['dora', 'edora'] as const) {
+      const big = stepAllocations(method, 'naive').filter((n) => n >= dOut * dIn);
+      assert.ok(big.length > 0, `${method} naive: no dense matrix seen`);
+    }
+  });
+});
