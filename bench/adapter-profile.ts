@@ -12,6 +12,7 @@ import { parseArgs } from 'node:util';
 import { adapterConfig, getMethod } from '../src/adapters/index.js';
 import * as E from '../src/index.js';
 import { Linear, Random } from '../src/index.js';
+import { releaseFloat } from '../src/tensor/pool.js';
 
 const { values } = parseArgs({
   options: {
@@ -45,14 +46,19 @@ const setups = methods.map((method) => {
     base.hook = adapter;
   }
   const step = () => {
+    // The previous step's dx goes back to the pool, as the tape's own gradients do in training.
+    if (x.grad) releaseFloat(x.grad.data);
     x.grad = null;
     E.backward(base.forward(x), { grad: dy });
   };
   step(); // warm-up
   return { method, step, totals: new Map<string, { count: number; ms: number }>(), wall: 0 };
 });
+// Garbage from one method's step is collected before the next (with --expose-gc).
+const collect = (globalThis as { gc?: () => void }).gc;
 for (let i = 0; i < steps; i++) {
   for (const s of setups) {
+    collect?.();
     const t0 = performance.now();
     const { entries } = E.profileKernels(s.step);
     s.wall += performance.now() - t0;

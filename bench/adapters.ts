@@ -12,11 +12,14 @@
  * norm alone (EDoRA, one training step's worth): dense vs factored.
  * Last line: {"bench":"adapters","layers":[{"shape":"768x768","cases":[{"case":"edora-factored","ms":…,"ratio":…},…],"norm":{"naiveMs":…,"factoredMs":…,"speedup":…}},…]}
  * Flags: --reps N (default 9), --tokens N (default 4096), --r N (default 16)
+ * Run with node --expose-gc (npm run bench:adapters does) to collect garbage
+ * between steps, outside the timed region.
  */
 import { parseArgs } from 'node:util';
 import { adapterConfig, getMethod, type LowRankAdapter } from '../src/adapters/index.js';
 import * as E from '../src/index.js';
 import { Linear, Random } from '../src/index.js';
+import { releaseFloat } from '../src/tensor/pool.js';
 
 const { values } = parseArgs({
   options: { reps: { type: 'string' }, tokens: { type: 'string' }, r: { type: 'string' } },
@@ -90,8 +93,16 @@ for (const [dIn, dOut] of [
     speedup: Math.round((median(normTimes.naive) / median(normTimes.factored)) * 10) / 10,
   };
   const times = new Map<string, number[]>(CASES.map((c) => [c.name, []]));
+  // A collection before each timed step (when node runs with --expose-gc, as
+  // npm run bench:adapters does), so that one case's garbage — the naive
+  // cases make the most — is not collected on the next case's time.
+  const collect = (globalThis as { gc?: () => void }).gc;
   const step = (base: Linear): number => {
+    // The previous step's dx goes back to the pool, as the tape's own
+    // gradients do in training: no case pays fresh page faults for it.
+    if (x.grad) releaseFloat(x.grad.data);
     x.grad = null;
+    collect?.();
     const t0 = process.hrtime.bigint();
     const y = base.forward(x);
     E.backward(y, { grad: dy });

@@ -18,6 +18,12 @@ const CASES: { m: number; k: number; n: number; op: Op }[] = [
   { m: 4096, k: 3072, n: 768, op: 'nn' },
   { m: 4096, k: 768, n: 768, op: 'nt' }, // dY·Wᵀ
   { m: 768, k: 4096, n: 768, op: 'tn' }, // Xᵀ·dY
+  // The rank-16 products of an adapted 768-wide layer over 4096 tokens (skinny kernels).
+  { m: 4096, k: 768, n: 16, op: 'nt' }, // u = x·Aᵀ
+  { m: 4096, k: 768, n: 16, op: 'nn' }, // t = dy·B
+  { m: 4096, k: 16, n: 768, op: 'nt' }, // v·Bᵀ
+  { m: 16, k: 4096, n: 768, op: 'tn' }, // dA = wᵀ·x
+  { m: 768, k: 4096, n: 16, op: 'tn' }, // dB = dyᵀ·v
 ];
 
 const { values } = parseArgs({

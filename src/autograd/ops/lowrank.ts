@@ -10,11 +10,11 @@
  * (R and g). No dOut×dIn matrix is formed: the update runs through the rank-r
  * intermediate. Written as one op so that the big products are single fused
  * GEMMs (Kernels.gemmFused): forward, z = x·Wᵀ + s·v·Bᵀ with y = z ⊙ g + b
- * applied to each finished tile; backward, dx = (dy ⊙ g)·W + s·w·A with g
- * applied while dy is packed. dz = dy ⊙ g is never stored: the rank-r path
- * uses B_g = diag(g)·B, and dB, dW take diag(g) on their small outputs. The
- * only extra passes over [N, dOut] are x̃·Aᵀ, dy·B_g and the column sums for
- * g and the bias.
+ * applied to each finished block of z; backward, dx = (dy ⊙ g)·W + s·w·A
+ * with g applied while dy is packed. dz = dy ⊙ g is never stored: the
+ * rank-r path uses B_g = diag(g)·B, and dB, dW take diag(g) on their small
+ * outputs. The only extra passes over activations are x̃·Aᵀ, dy·B_g and the
+ * column sums for g and the bias (and dA, dB where A and B train).
  *
  * g is an input like any other: its gradient is Σ_i dy[i,·]·z[i,·] (DoRA's
  * magnitude m reaches it through g = m / norm with the norm detached).
