@@ -9,10 +9,10 @@
  * --methods base,lora,dora,edora
  */
 import { parseArgs } from 'node:util';
-import { adapterConfig, getMethod } from '../src/adapters/index.js';
 import * as E from '../src/index.js';
-import { Linear, Random } from '../src/index.js';
+import { Random } from '../src/index.js';
 import { releaseFloat } from '../src/tensor/pool.js';
+import { adaptedLayer, type BenchMethod } from './layer.js';
 
 const { values } = parseArgs({
   options: {
@@ -37,14 +37,7 @@ const dy = E.randn([tokens, dOut], rng);
 // One layer per method; the methods' steps are interleaved, so that the
 // machine's drift (other tenants, clocks) touches every method alike.
 const setups = methods.map((method) => {
-  const base = new Linear(dIn, dOut, { rng: new Random(2) });
-  base.requiresGrad(false);
-  if (method !== 'base') {
-    const m = method as 'lora' | 'dora' | 'edora' | 'lora-xs';
-    const adapter = getMethod(m).fromBase(base, adapterConfig({ method: m, r }), new Random(3));
-    for (const [, t] of adapter.tensors()) if (t.requiresGrad) rng.fillNormal(t.data, 0, 0.01);
-    base.hook = adapter;
-  }
+  const base = adaptedLayer(dIn, dOut, method === 'base' ? null : (method as BenchMethod), r, rng);
   const step = () => {
     // The previous step's dx goes back to the pool, as the tape's own gradients do in training.
     if (x.grad) releaseFloat(x.grad.data);

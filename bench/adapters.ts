@@ -16,10 +16,11 @@
  * between steps, outside the timed region.
  */
 import { parseArgs } from 'node:util';
-import { adapterConfig, getMethod, type LowRankAdapter } from '../src/adapters/index.js';
+import type { LowRankAdapter } from '../src/adapters/index.js';
 import * as E from '../src/index.js';
-import { Linear, Random } from '../src/index.js';
+import { type Linear, Random } from '../src/index.js';
 import { releaseFloat } from '../src/tensor/pool.js';
+import { adaptedLayer } from './layer.js';
 
 const { values } = parseArgs({
   options: { reps: { type: 'string' }, tokens: { type: 'string' }, r: { type: 'string' } },
@@ -60,21 +61,10 @@ for (const [dIn, dOut] of [
   const rng = new Random(1);
   const x = E.randn([tokens, dIn], rng, 1, 0, { requiresGrad: true });
   const dy = E.randn([tokens, dOut], rng);
-  const setups = CASES.map((c) => {
-    const base = new Linear(dIn, dOut, { rng: new Random(2) });
-    base.requiresGrad(false);
-    if (c.method) {
-      const adapter = getMethod(c.method).fromBase(
-        base,
-        adapterConfig({ method: c.method, r, normMode: c.normMode }),
-        new Random(3),
-      );
-      // Nonzero B so the update is real work in every method.
-      for (const [, t] of adapter.tensors()) if (t.requiresGrad) rng.fillNormal(t.data, 0, 0.01);
-      base.hook = adapter;
-    }
-    return { c, base };
-  });
+  const setups = CASES.map((c) => ({
+    c,
+    base: adaptedLayer(dIn, dOut, c.method, r, rng, c.normMode),
+  }));
   // The norm alone: EDoRA's ‖W + s·B·R·A‖_row, dense vs factored (same tensors).
   const normTimes = { naive: [] as number[], factored: [] as number[] };
   for (const mode of ['naive', 'factored'] as const) {

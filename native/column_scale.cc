@@ -1,7 +1,8 @@
 // Per-column scale and shift (the DoRA-family epilogue) and its backward, one
-// pass over the matrix each (the backward split over the builtin pool's threads). Plain float loops that the compiler vectorises;
-// column sums go through float32 partial sums over blocks of rows, added into
-// float64 totals, so long columns keep their precision.
+// pass over the matrix each, the backward split over the builtin pool's
+// threads. Plain float loops that the compiler vectorises; column sums go
+// through float32 partial sums over blocks of rows, added into float64
+// totals, so long columns keep their precision.
 #include <algorithm>
 #include <cstdint>
 #include <cmath>
@@ -55,7 +56,7 @@ void scale_bias_rows(const float* z, int64_t ldz, const float* g, const float* b
 #if defined(__x86_64__)
 // y = z·g + b with non-temporal stores: y goes to memory without being read
 // first (no read-for-ownership) and without evicting what the caller has in
-// cache. Requires 16-byte aligned rows of y and cols % 4 == 0.
+// cache. Requires g and b, 16-byte aligned rows of y and cols % 4 == 0.
 __attribute__((target("avx2,fma"))) void scale_bias_rows_stream(const float* z, int64_t ldz,
                                                                 const float* g, const float* b,
                                                                 float* y, int64_t ldy,
@@ -65,9 +66,7 @@ __attribute__((target("avx2,fma"))) void scale_bias_rows_stream(const float* z, 
     float* yr = y + i * ldy;
     for (int64_t j = 0; j < cols; j += 4) {
       const __m128 zv = _mm_loadu_ps(zr + j);
-      const __m128 gv = g ? _mm_loadu_ps(g + j) : _mm_set1_ps(1.0f);
-      const __m128 bv = b ? _mm_loadu_ps(b + j) : _mm_setzero_ps();
-      _mm_stream_ps(yr + j, _mm_fmadd_ps(zv, gv, bv));
+      _mm_stream_ps(yr + j, _mm_fmadd_ps(zv, _mm_loadu_ps(g + j), _mm_loadu_ps(b + j)));
     }
   }
 }

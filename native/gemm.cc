@@ -145,7 +145,7 @@ void gemm_fused(const GemmCall& call, const FusedGemm& f) {
   }
   // Composed from plain GEMMs: A scaled into a copy, the second product
   // accumulated into C, then the epilogue as one pass.
-  thread_local std::vector<float> scaled;
+  std::vector<float> scaled;  // A·diag(a_scale), for this call only
   if (f.a_scale && g.k > 0) {
     scaled.resize(size_t(g.m * g.k));
     for (int64_t i = 0; i < g.m; ++i) {

@@ -64,7 +64,7 @@ struct Problem {
   int64_t ldb;
   float* c;
   int64_t ldc;
-  const FusedGemm* fx = nullptr;  // fused extras (see gemm_builtin.h), or null
+  const FusedGemm* fx = nullptr;  // fused extras (see gemm.h), or null
 };
 
 // Depth of the second operand appended to the last k block (0 without one).
@@ -74,15 +74,12 @@ int64_t extra_k(const Problem& P) { return P.fx ? P.fx->k2 : 0; }
 void epilogue_block(const FusedGemm& f, const float* c, int64_t ldc, int64_t i0, int64_t j0,
                    int64_t rows, int64_t cols) {
   float* o = f.out + i0 * f.ld_out + j0;
-  if (!f.out_scale && !f.out_bias && o == c) return;
+  const float* scale = f.out_scale ? f.out_scale + j0 : nullptr;
+  const float* bias = f.out_bias ? f.out_bias + j0 : nullptr;
+  if (!scale && !bias && o == c) return;
   // A separate output is not read again here: stream it past the cache.
-  if (o != c && column_scale_bias_stream(c, ldc, f.out_scale ? f.out_scale + j0 : nullptr,
-                                         f.out_bias ? f.out_bias + j0 : nullptr, o, f.ld_out,
-                                         rows, cols)) {
-    return;
-  }
-  column_scale_bias_strided(c, ldc, f.out_scale ? f.out_scale + j0 : nullptr,
-                            f.out_bias ? f.out_bias + j0 : nullptr, o, f.ld_out, rows, cols);
+  if (o != c && column_scale_bias_stream(c, ldc, scale, bias, o, f.ld_out, rows, cols)) return;
+  column_scale_bias_strided(c, ldc, scale, bias, o, f.ld_out, rows, cols);
 }
 
 // Cache blocks rounded to whole micro-panels (mc to MR rows, nc to NR columns).
@@ -152,8 +149,8 @@ void blocked(const Problem& P, int tid, int nt, int tm, int tn, float* bpack, fl
       {
         const int64_t q0 = npan * tid / nt, q1 = npan * (tid + 1) / nt;
         if (q1 > q0) {
-          pack_b_ext(P.b, P.ldb, P.tb, pc, kc, jc + q0 * NR, std::min(nc, q1 * NR) - q0 * NR, NR,
-                     xb, bpack + q0 * NR * kt);
+          pack_b(P.b, P.ldb, P.tb, pc, kc, jc + q0 * NR, std::min(nc, q1 * NR) - q0 * NR, NR,
+                 xb, bpack + q0 * NR * kt);
         }
       }
       if (pool) pool->barrier();
@@ -163,7 +160,7 @@ void blocked(const Problem& P, int tid, int nt, int tm, int tn, float* bpack, fl
       if (j1 > j0) {
         for (int64_t ic = m0; ic < m1; ic += MC) {
           const int64_t mc = std::min(MC, m1 - ic);
-          pack_a_ext(P.a, P.lda, P.ta, ic, mc, pc, kc, MR, xa, apack);
+          pack_a(P.a, P.lda, P.ta, ic, mc, pc, kc, MR, xa, apack);
           for (int64_t jp = j0; jp < j1; ++jp) {
             const int64_t ncols = std::min<int64_t>(NR, nc - jp * NR);
             const float* bp = bpack + jp * NR * kt;

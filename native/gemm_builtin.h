@@ -10,7 +10,7 @@ void builtin_gemm(const GemmCall& g);
 
 // The fused product of gemm_fused (gemm.h) in the blocked algorithm: the
 // second operand rides in the last k block's panels, A's column scale is
-// applied while packing, and the epilogue runs on each finished C tile.
+// applied while packing, and the epilogue runs on each finished block of C.
 // Requires one item (batch 1), beta == 0, m > 4, n, k > 0.
 void builtin_gemm_fused(const GemmCall& g, const FusedGemm& f);
 

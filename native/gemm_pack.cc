@@ -127,26 +127,16 @@ void pack_panels_ext(const float* src, int64_t ld, bool interleaved, int64_t l0,
 
 }  // namespace
 
-void pack_a_ext(const float* a, int64_t lda, bool trans, int64_t i0, int64_t rows, int64_t p0,
-                int64_t kc, int mr, const PackExtra& x, float* dst) {
+void pack_a(const float* a, int64_t lda, bool trans, int64_t i0, int64_t rows, int64_t p0,
+            int64_t kc, int mr, const PackExtra& x, float* dst) {
+  // op(A)(i,p) = trans ? a[p*lda + i] : a[i*lda + p]
   pack_panels_ext(a, lda, !trans, i0, rows, p0, kc, mr, x, !x.trans2, dst);
 }
 
-void pack_b_ext(const float* b, int64_t ldb, bool trans, int64_t p0, int64_t kc, int64_t j0,
-                int64_t cols, int nr, const PackExtra& x, float* dst) {
-  pack_panels_ext(b, ldb, trans, j0, cols, p0, kc, nr, x, x.trans2, dst);
-}
-
-void pack_a(const float* a, int64_t lda, bool trans, int64_t i0, int64_t rows, int64_t p0,
-            int64_t kc, int mr, float* dst) {
-  // op(A)(i,p) = trans ? a[p*lda + i] : a[i*lda + p]
-  pack_panels(a, lda, !trans, i0, rows, p0, kc, mr, dst);
-}
-
 void pack_b(const float* b, int64_t ldb, bool trans, int64_t p0, int64_t kc, int64_t j0,
-            int64_t cols, int nr, float* dst) {
+            int64_t cols, int nr, const PackExtra& x, float* dst) {
   // op(B)(p,j) = trans ? b[j*ldb + p] : b[p*ldb + j]
-  pack_panels(b, ldb, trans, j0, cols, p0, kc, nr, dst);
+  pack_panels_ext(b, ldb, trans, j0, cols, p0, kc, nr, x, x.trans2, dst);
 }
 
 }  // namespace edora

@@ -1,15 +1,18 @@
-// Skinny GEMMs (see skinny.h). Two shapes, both streaming the big row-major
-// operand A once:
+// Skinny GEMMs (see skinny.h). Three shapes, each streaming the big operand
+// once:
 //
 //   small n: C[m×n] = alpha·A[m×k]·op(B)[k×n] + beta·C, n <= 32. op(B) is
-//            packed k-major into bp[k][NP] (NP = n rounded up to 8, zero
-//            padded); MR rows of C live in registers while A's MR rows stream.
+//            packed k-major into bp[k][NP] (NP = n rounded up to 8, or to
+//            16 with AVX-512, zero padded); MR rows of C live in registers
+//            while A's MR rows stream.
 //   small k: C[m×n] = alpha·A[m×k]·op(B)[k×n] + beta·C, k <= 32. op(B) is
 //            packed into bp[k][n]; each row of C is built 32 columns at a time
 //            from the k values of A's row (a rank-k update of a row).
+//   Aᵀ·B:    C[m×n] = alpha·Aᵀ·B + beta·C over k token rows with m or n
+//            <= 16 (AVX-512 only; see "transposed A" below).
 //
-// The AVX2 paths are compiled through a function attribute and chosen at run
-// time; the generic paths are the same loops in plain C++.
+// The AVX2 and AVX-512 paths are compiled through function attributes and
+// chosen at run time; the generic paths are the same loops in plain C++.
 #include "skinny.h"
 
 #include <algorithm>
@@ -93,18 +96,28 @@ EDORA_AVX2 void small_n_block(int64_t k, const float* a, int64_t lda, const floa
     for (int v = 0; v < NV; ++v) _mm256_storeu_ps(out + i * NV * 8 + v * 8, acc[i][v]);
 }
 
-template <int NV, int MR>
-EDORA_AVX2 void small_n_rows_avx2(const GemmCall& g, const float* bp, int64_t r0, int64_t r1) {
-  alignas(32) float out[MR * NV * 8];
+// Rows [r0, r1) of C through a register-blocked kernel: MR rows at a time,
+// then one by one, each block's W-wide rows merged into C.
+using SmallNBlockFn = void (*)(int64_t k, const float* a, int64_t lda, const float* bp,
+                               float* out);
+
+template <int W, int MR, SmallNBlockFn Block, SmallNBlockFn One>
+void small_n_rows(const GemmCall& g, const float* bp, int64_t r0, int64_t r1) {
+  alignas(64) float out[MR * W];
   int64_t i = r0;
   for (; i + MR <= r1; i += MR) {
-    small_n_block<NV, MR>(g.k, g.a + i * g.lda, g.lda, bp, out);
-    for (int t = 0; t < MR; ++t) store_row(out + t * NV * 8, g.c + (i + t) * g.ldc, g.n, g.alpha, g.beta);
+    Block(g.k, g.a + i * g.lda, g.lda, bp, out);
+    for (int t = 0; t < MR; ++t) store_row(out + t * W, g.c + (i + t) * g.ldc, g.n, g.alpha, g.beta);
   }
   for (; i < r1; ++i) {
-    small_n_block<NV, 1>(g.k, g.a + i * g.lda, g.lda, bp, out);
+    One(g.k, g.a + i * g.lda, g.lda, bp, out);
     store_row(out, g.c + i * g.ldc, g.n, g.alpha, g.beta);
   }
+}
+
+template <int NV, int MR>
+void small_n_rows_avx2(const GemmCall& g, const float* bp, int64_t r0, int64_t r1) {
+  small_n_rows<NV * 8, MR, small_n_block<NV, MR>, small_n_block<NV, 1>>(g, bp, r0, r1);
 }
 
 // The same with 16-wide vectors (np a multiple of 16): half the instructions
@@ -128,17 +141,8 @@ EDORA_AVX512 void small_n_block_512(int64_t k, const float* a, int64_t lda, cons
 }
 
 template <int NV, int MR>
-EDORA_AVX512 void small_n_rows_512(const GemmCall& g, const float* bp, int64_t r0, int64_t r1) {
-  alignas(64) float out[MR * NV * 16];
-  int64_t i = r0;
-  for (; i + MR <= r1; i += MR) {
-    small_n_block_512<NV, MR>(g.k, g.a + i * g.lda, g.lda, bp, out);
-    for (int t = 0; t < MR; ++t) store_row(out + t * NV * 16, g.c + (i + t) * g.ldc, g.n, g.alpha, g.beta);
-  }
-  for (; i < r1; ++i) {
-    small_n_block_512<NV, 1>(g.k, g.a + i * g.lda, g.lda, bp, out);
-    store_row(out, g.c + i * g.ldc, g.n, g.alpha, g.beta);
-  }
+void small_n_rows_512(const GemmCall& g, const float* bp, int64_t r0, int64_t r1) {
+  small_n_rows<NV * 16, MR, small_n_block_512<NV, MR>, small_n_block_512<NV, 1>>(g, bp, r0, r1);
 }
 
 // MR is chosen so that the accumulators and one row of B fit the 16 ymm registers.
@@ -312,24 +316,6 @@ void split_rows(int64_t m, int64_t work, int64_t align, F&& rows) {
 
 thread_local AlignedBuffer pack_buffer;
 
-}  // namespace
-
-bool skinny_applies(const GemmCall& g) {
-  if (g.batch != 1) return false;
-  if (g.trans_a) {
-#if EDORA_SKINNY_X86
-    // Aᵀ·B over many rows with one small side (<= 16), on AVX-512.
-    return !g.trans_b && g.k >= 256 && (g.m <= 16 || g.n <= 16) && std::max(g.m, g.n) >= 64 &&
-           cpu::simd_level() == cpu::Simd::Avx512;
-#else
-    return false;
-#endif
-  }
-  return g.m >= 64 && (g.n <= kSkinnyMax || g.k <= kSkinnyMax);
-}
-
-namespace {
-
 #if EDORA_SKINNY_X86
 // C = alpha·Aᵀ·B + beta·C, A [k×m], B [k×n], m or n <= 16. For small n it is
 // Cᵀ = Bᵀ·A: the same sum with the operands swapped, stored transposed.
@@ -361,6 +347,20 @@ void skinny_tn(const GemmCall& g) {
 #endif
 
 }  // namespace
+
+bool skinny_applies(const GemmCall& g) {
+  if (g.batch != 1) return false;
+  if (g.trans_a) {
+#if EDORA_SKINNY_X86
+    // Aᵀ·B over many rows with one small side (<= 16), on AVX-512.
+    return !g.trans_b && g.k >= 256 && (g.m <= 16 || g.n <= 16) && std::max(g.m, g.n) >= 64 &&
+           cpu::simd_level() == cpu::Simd::Avx512;
+#else
+    return false;
+#endif
+  }
+  return g.m >= 64 && (g.n <= kSkinnyMax || g.k <= kSkinnyMax);
+}
 
 void skinny_gemm(const GemmCall& g) {
 #if EDORA_SKINNY_X86

@@ -252,10 +252,8 @@ function scaleRows(
   cols: number,
 ): FloatArray {
   const out = alloc(dtype, [rows, cols]);
-  for (let i = 0; i < rows; i++) {
-    const gi = g[i]!;
-    for (let j = 0; j < cols; j++) out[i * cols + j] = m[i * cols + j]! * gi;
-  }
+  out.set(m.subarray(0, rows * cols));
+  scaleRowsInPlace(out, g, rows, cols);
   return out;
 }
 
