@@ -17,8 +17,16 @@ export interface PeftConfig extends AdapterConfig {
    * the classification / output head).
    */
   targetModules: string[] | string;
-  /** Only layers with these indices (found as `.layer.N.`, `.layers.N.`, `.h.N.`, `.block.N.`). */
+  /**
+   * Only layers with these indices: by default the first number after a
+   * named segment of the path (`encoder.layer.3.…`), as in PEFT. Needs a list
+   * of targetModules.
+   */
   layersToTransform: number[] | null;
+  /** Segment names the layer index follows (`['layer']`); null takes the first numbered segment. */
+  layersPattern: string[] | null;
+  /** Modules never adapted: a list matched like targetModules, or a regular expression for the whole path. */
+  excludeModules: string[] | string | null;
   /** Per-module rank overrides: regular expression (matched at the end of the path) → r. */
   rankPattern: Record<string, number>;
   /** Per-module alpha overrides, like rankPattern. */
@@ -41,9 +49,11 @@ export function peftConfig(options: PeftOptions): PeftConfig {
       `unknown adapter method '${options.method}' (expected one of: ${METHOD_NAMES.join(', ')})`,
     );
   }
-  return {
+  const config: PeftConfig = {
     ...DEFAULT_CONFIG,
     layersToTransform: null,
+    layersPattern: null,
+    excludeModules: null,
     rankPattern: {},
     alphaPattern: {},
     modulesToSave: [],
@@ -51,4 +61,14 @@ export function peftConfig(options: PeftOptions): PeftConfig {
     ...options,
     method: options.method as MethodName,
   };
+  // PEFT refuses both combinations when it reads adapter_config.json, so edora does not write them.
+  if (config.layersToTransform && typeof config.targetModules === 'string') {
+    throw new Error(
+      `layersToTransform needs a list of targetModules, not the pattern ${JSON.stringify(config.targetModules)} (as in PEFT)`,
+    );
+  }
+  if (config.layersPattern && config.layersPattern.length > 0 && !config.layersToTransform) {
+    throw new Error('layersPattern is only used with layersToTransform (as in PEFT)');
+  }
+  return config;
 }

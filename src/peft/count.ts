@@ -7,7 +7,7 @@ import type { MethodName } from '../adapters/types.js';
 import { Linear } from '../nn/linear.js';
 import type { Module } from '../nn/module.js';
 import type { PeftConfig } from './config.js';
-import { isTarget, patternValue } from './targets.js';
+import { isTarget, patternValue, type TargetSelection } from './targets.js';
 
 export interface ParameterCount {
   method: MethodName;
@@ -24,8 +24,7 @@ export function countAdapterParameters(
   model: Module,
   method: MethodName,
   r: number,
-  targets: Pick<PeftConfig, 'targetModules' | 'layersToTransform'> &
-    Partial<Pick<PeftConfig, 'rankPattern'>>,
+  targets: TargetSelection & Partial<Pick<PeftConfig, 'rankPattern'>>,
 ): ParameterCount {
   const m = getMethod(method);
   let modules = 0;

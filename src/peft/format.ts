@@ -26,10 +26,21 @@ const PEFT_TYPES: Record<MethodName, string> = {
   edora: 'EDORA',
 };
 
+export interface AdapterConfigExtras {
+  baseModel?: string | null;
+  taskType?: string | null;
+  /**
+   * The paths the adapter was applied to. With targetModules 'all-linear'
+   * they are written instead of the shorthand, as PEFT does, so that the
+   * adapter lands on the same layers wherever it is loaded.
+   */
+  targetPaths?: string[];
+}
+
 /** adapter_config.json contents for a config. */
 export function toAdapterConfigJson(
   config: PeftConfig,
-  extra: { baseModel?: string | null; taskType?: string | null } = {},
+  extra: AdapterConfigExtras = {},
 ): Record<string, unknown> {
   const json: Record<string, unknown> = {
     peft_type: PEFT_TYPES[config.method],
@@ -40,8 +51,13 @@ export function toAdapterConfigJson(
     lora_dropout: config.dropout,
     use_rslora: config.useRslora,
     use_dora: config.method === 'dora' || config.method === 'edora',
-    target_modules: config.targetModules,
+    target_modules:
+      config.targetModules === 'all-linear' && extra.targetPaths
+        ? extra.targetPaths
+        : config.targetModules,
+    exclude_modules: config.excludeModules,
     layers_to_transform: config.layersToTransform,
+    layers_pattern: config.layersPattern,
     rank_pattern: config.rankPattern,
     alpha_pattern: config.alphaPattern,
     modules_to_save: config.modulesToSave.length > 0 ? config.modulesToSave : null,
@@ -51,7 +67,14 @@ export function toAdapterConfigJson(
     inference_mode: true,
     revision: null,
   };
-  if (config.method === 'edora' || config.method === 'lora-xs') {
+  // What edora's SVD-based initialisations need to be rebuilt exactly on load
+  // (PiSSA rewrites W into its residual again; EDoRA and LoRA-XS keep A and B
+  // frozen in the file, but the block also names the method).
+  if (
+    config.method === 'edora' ||
+    config.method === 'lora-xs' ||
+    config.initLoraWeights === 'pissa'
+  ) {
     json['edora'] = {
       method: config.method,
       r_init_std: config.rInitStd,
@@ -60,6 +83,73 @@ export function toAdapterConfigJson(
     };
   }
   return json;
+}
+
+/** PEFT's SEQ_CLS task type always trains and saves the classification head under one of these names. */
+export const SEQ_CLS_HEADS = ['classifier', 'score'];
+
+/** adapter_config.json fields that say where an adapter came from and change no output. */
+const DESCRIPTIVE = new Set([
+  'base_model_name_or_path',
+  'revision',
+  'inference_mode',
+  'peft_version',
+  'auto_mapping',
+  // Settings of features that are off unless another field turns them on (checked there).
+  'megatron_core',
+  'qalora_group_size',
+  'eva_config',
+  'loftq_config',
+]);
+/** Fields read by fromAdapterConfigJson. */
+const READ = new Set([
+  'peft_type',
+  'task_type',
+  'r',
+  'lora_alpha',
+  'lora_dropout',
+  'use_rslora',
+  'use_dora',
+  'target_modules',
+  'exclude_modules',
+  'layers_to_transform',
+  'layers_pattern',
+  'rank_pattern',
+  'alpha_pattern',
+  'modules_to_save',
+  'init_lora_weights',
+  'edora',
+]);
+/** A value PEFT writes for a feature that is off. */
+function isUnset(v: unknown): boolean {
+  return (
+    v === null ||
+    v === undefined ||
+    v === false ||
+    v === 'none' ||
+    (Array.isArray(v) && v.length === 0) ||
+    (typeof v === 'object' && v !== null && Object.keys(v).length === 0)
+  );
+}
+
+/**
+ * PEFT initialisations whose saved tensors are the whole adapter. PiSSA
+ * (`pissa`, `pissa_niter_N`) also rewrites W into its residual, which the
+ * loader redoes; the others that touch W (OLoRA, CorDA, LoftQ, …) are refused.
+ */
+function initOf(
+  init: unknown,
+  file: string,
+): { init: PeftOptions['initLoraWeights']; svdIters?: number } {
+  if (init === true || init === false || init === undefined || init === 'eva')
+    return { init: 'kaiming' };
+  if (init === 'gaussian') return { init: 'gaussian' };
+  if (init === 'pissa') return { init: 'pissa' };
+  const niter = typeof init === 'string' ? /^pissa_niter_(\d+)$/.exec(init) : null;
+  if (niter) return { init: 'pissa', svdIters: Number(niter[1]) };
+  throw new Error(
+    `${file}: init_lora_weights ${JSON.stringify(init)} is not supported (edora loads true, false, "gaussian", "eva", "pissa" and "pissa_niter_N" adapters)`,
+  );
 }
 
 function field<T>(
@@ -101,8 +191,36 @@ export function fromAdapterConfigJson(json: unknown, file: string): PeftOptions 
       `${file}: field 'target_modules' must be a list of names or a regular expression, got ${JSON.stringify(targets)}`,
     );
   }
-  const init = j['init_lora_weights'] ?? true;
+  for (const [key, v] of Object.entries(j)) {
+    if (!READ.has(key) && !DESCRIPTIVE.has(key) && !isUnset(v))
+      throw new Error(
+        `${file}: '${key}': ${JSON.stringify(v)} is a PEFT feature edora does not support`,
+      );
+  }
+  if (typeof targets === 'string' && j['layers_to_transform'] != null) {
+    throw new Error(`${file}: layers_to_transform needs a list of target_modules, not a pattern`);
+  }
+  const init = initOf(j['init_lora_weights'], file);
   const edora = (j['edora'] ?? {}) as Record<string, unknown>;
+  const exclude = j['exclude_modules'] ?? null;
+  if (!(exclude === null || typeof exclude === 'string' || isStrings(exclude))) {
+    throw new Error(
+      `${file}: field 'exclude_modules' must be a list of names or a regular expression, got ${JSON.stringify(exclude)}`,
+    );
+  }
+  const layersPattern = j['layers_pattern'] ?? null;
+  if (!(layersPattern === null || typeof layersPattern === 'string' || isStrings(layersPattern))) {
+    throw new Error(
+      `${file}: field 'layers_pattern' must be a name or a list of names, got ${JSON.stringify(layersPattern)}`,
+    );
+  }
+  const modulesToSave =
+    j['modules_to_save'] === null || j['modules_to_save'] === undefined
+      ? []
+      : field(j, 'modules_to_save', file, isStrings, 'a list of names');
+  // PEFT's PeftModelForSequenceClassification adds the head to modules_to_save itself.
+  if (j['task_type'] === 'SEQ_CLS')
+    for (const h of SEQ_CLS_HEADS) if (!modulesToSave.includes(h)) modulesToSave.push(h);
   const opts: PeftOptions = {
     method,
     r: field(j, 'r', file, isPosInt, 'a positive integer'),
@@ -131,19 +249,13 @@ export function fromAdapterConfigJson(json: unknown, file: string): PeftOptions 
       j['alpha_pattern'] === undefined || j['alpha_pattern'] === null
         ? {}
         : field(j, 'alpha_pattern', file, isNumRecord, 'an object of numbers'),
-    modulesToSave:
-      j['modules_to_save'] === null || j['modules_to_save'] === undefined
-        ? []
-        : field(j, 'modules_to_save', file, isStrings, 'a list of names'),
-    initLoraWeights:
-      init === true
-        ? 'kaiming'
-        : init === 'gaussian'
-          ? 'gaussian'
-          : init === 'pissa'
-            ? 'pissa'
-            : 'kaiming',
+    layersPattern:
+      layersPattern === null || Array.isArray(layersPattern) ? layersPattern : [layersPattern],
+    excludeModules: exclude,
+    modulesToSave,
+    initLoraWeights: init.init,
   };
+  if (init.svdIters !== undefined) opts.svdIters = init.svdIters;
   if (isNum(edora['r_init_std'])) opts.rInitStd = edora['r_init_std'];
   if (isPosInt(edora['svd_iters'])) opts.svdIters = edora['svd_iters'];
   if (Number.isInteger(edora['seed'])) opts.seed = edora['seed'] as number;

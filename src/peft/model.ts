@@ -13,7 +13,7 @@ import { Random } from '../tensor/random.js';
 import { Tensor } from '../tensor/tensor.js';
 import { type PeftConfig, type PeftOptions, peftConfig } from './config.js';
 import { AdaptedLinear } from './layer.js';
-import { isTarget, matchesSuffix, patternValue } from './targets.js';
+import { isTarget, matchesSuffix, patternValue, type TargetSelection } from './targets.js';
 
 interface SavedModule {
   module: Module;
@@ -59,7 +59,7 @@ export class PeftModel<M extends Module = Module> {
   }
 
   /** Paths of the linear layers an adapter with this config would adapt. */
-  targetPaths(config: Pick<PeftConfig, 'targetModules' | 'layersToTransform'>): string[] {
+  targetPaths(config: TargetSelection): string[] {
     const out: string[] = [];
     for (const [path, m] of this.model.namedModules()) {
       if (m instanceof Linear && path !== '' && isTarget(path, config)) out.push(path);

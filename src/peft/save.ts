@@ -3,12 +3,15 @@ import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { writeFileAtomic } from '../io/atomic.js';
 import { readSafetensors, writeSafetensors } from '../io/safetensors.js';
+import type { Linear } from '../nn/linear.js';
 import type { Module } from '../nn/module.js';
 import { formatShape, type Tensor } from '../tensor/tensor.js';
+import { peftConfig } from './config.js';
 import {
   CONFIG_FILE,
   fromAdapterConfigJson,
   KEY_PREFIX,
+  SEQ_CLS_HEADS,
   toAdapterConfigJson,
   WEIGHTS_FILE,
 } from './format.js';
@@ -39,12 +42,19 @@ export function savePeftAdapter(pm: PeftModel, dir: string, options: SaveOptions
   if (name === null) throw new Error('savePeftAdapter: no active adapter to save');
   const config = pm.configs.get(name);
   if (!config) throw new Error(`savePeftAdapter: no adapter named '${name}'`);
+  const heads = [...pm.savedModules(name).keys()];
+  if (options.taskType === 'SEQ_CLS' && !heads.some((p) => SEQ_CLS_HEADS.includes(p))) {
+    throw new Error(
+      `savePeftAdapter: task type SEQ_CLS needs the head in modulesToSave (one of ${SEQ_CLS_HEADS.join(', ')}): PEFT expects its weights in the file`,
+    );
+  }
+  const json = toAdapterConfigJson(config, {
+    ...options,
+    targetPaths: [...pm.adapters(name).keys()],
+  });
   mkdirSync(dir, { recursive: true });
   writeSafetensors(join(dir, WEIGHTS_FILE), adapterStateDict(pm, name), { format: 'pt' });
-  writeFileAtomic(
-    join(dir, CONFIG_FILE),
-    `${JSON.stringify(toAdapterConfigJson(config, options), null, 2)}\n`,
-  );
+  writeFileAtomic(join(dir, CONFIG_FILE), `${JSON.stringify(json, null, 2)}\n`);
 }
 
 function readJson(path: string): unknown {
@@ -82,12 +92,18 @@ export function loadPeftAdapter<M extends Module>(
   const { tensors } = readSafetensors(weightsPath);
   const pm = target instanceof PeftModel ? target : new PeftModel(target);
   const name = options.adapterName ?? 'default';
-  // Build the adapter's structure without touching the base weights (PiSSA
-  // would rewrite W): the saved values replace the initial ones below.
-  pm.addAdapter(name, {
-    ...opts,
-    initLoraWeights: opts.initLoraWeights === 'pissa' ? 'kaiming' : opts.initLoraWeights,
-  });
+  // The adapter is built with its own initialisation and the saved values
+  // replace the initial ones below. PiSSA also rewrites W into its residual
+  // W − s·B₀A₀, as PEFT does on load: the same SVD of the same W gives the
+  // same residual the adapter was trained on. Should loading fail, W is put back.
+  const rewritten =
+    opts.initLoraWeights === 'pissa'
+      ? pm.targetPaths(peftConfig(opts)).map((path) => {
+          const w = (pm.model.getSubmodule(path) as Linear).weight;
+          return { w, data: w.data.slice(w.offset, w.offset + w.size) };
+        })
+      : [];
+  pm.addAdapter(name, opts);
   try {
     const expected = adapterStateDict(pm, name);
     const unexpected = [...tensors.keys()].filter((k) => !expected.has(k));
@@ -120,6 +136,7 @@ export function loadPeftAdapter<M extends Module>(
     }
   } catch (e) {
     pm.deleteAdapter(name);
+    for (const { w, data } of rewritten) w.data.set(data, w.offset);
     throw e;
   }
   pm.setAdapter(name);

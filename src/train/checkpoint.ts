@@ -159,7 +159,9 @@ function readAdapter(dir: string, peft: PeftModel): Map<string, Tensor> {
   if ([...peft.adapters()].some(([, a]) => a.merged))
     throw new Error(`loadCheckpoint ${dir}: the adapter is merged; unmerge it first`);
   const saved = readJson(configPath) as Record<string, unknown>;
-  const mine = JSON.parse(JSON.stringify(toAdapterConfigJson(config))) as Record<string, unknown>;
+  const mine = JSON.parse(
+    JSON.stringify(toAdapterConfigJson(config, { targetPaths: [...peft.adapters().keys()] })),
+  ) as Record<string, unknown>;
   const field = configDifference(saved, mine);
   if (field !== null) {
     throw new Error(
