@@ -1,0 +1,163 @@
+/**
+ * Interop with Hugging Face PEFT itself (torch, transformers and peft ran
+ * test/fixtures/peft/make_reference.py; versions in expected.json):
+ * - adapters PEFT wrote load here onto the same layers and give PEFT's logits,
+ *   unmerged and merged;
+ * - adapters edora wrote (LoRA, DoRA, PiSSA, and EDoRA / LoRA-XS through
+ *   `exportAdapter`) loaded in PEFT with every tensor placed, and PEFT's
+ *   logits equal edora's: for EDoRA, edora's own EDoRA forward equals PEFT's
+ *   DoRA forward of the exported adapter;
+ * - today's code still writes exactly those files, and re-saves PEFT's
+ *   adapters with the same tensors under the same keys.
+ */
+import assert from 'node:assert/strict';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, describe, test } from 'node:test';
+import {
+  exportAdapter,
+  loadModel,
+  loadPeftAdapter,
+  noGrad,
+  type PeftModel,
+  readSafetensors,
+  type SequenceClassifier,
+  savePeftAdapter,
+} from '../../src/index.js';
+import type { EncoderInput } from '../../src/models/bert.js';
+import { relErr } from '../helpers/compare.js';
+import {
+  BASE_MODEL,
+  EDORA_WRITTEN,
+  exportedName,
+  FIXTURES,
+  writeEdoraAdapter,
+} from './interop-specs.js';
+
+interface PeftResult {
+  logits?: number[][];
+  merged_logits?: number[][];
+  adapted_layers?: string[];
+  peft_refuses?: string;
+}
+const expected = JSON.parse(readFileSync(join(FIXTURES, 'expected.json'), 'utf8')) as {
+  versions: Record<string, string>;
+  base_logits: number[][];
+  adapters: Record<string, PeftResult>;
+};
+const c = JSON.parse(
+  readFileSync(join(process.cwd(), 'test/fixtures/models/expected.json'), 'utf8'),
+)['tiny-bert'] as Record<'input_ids' | 'attention_mask' | 'token_type_ids', number[][]>;
+const input: EncoderInput = {
+  inputIds: Int32Array.from(c.input_ids.flat()),
+  attentionMask: Uint8Array.from(c.attention_mask.flat()),
+  tokenTypeIds: Int32Array.from(c.token_type_ids.flat()),
+  batch: c.input_ids.length,
+  seqLen: c.input_ids[0]!.length,
+};
+
+const tmp = mkdtempSync(join(tmpdir(), 'edora-interop-'));
+after(() => rmSync(tmp, { recursive: true, force: true }));
+
+function loaded(dir: string): { pm: PeftModel<SequenceClassifier>; logits: () => number[] } {
+  const { model } = loadModel(BASE_MODEL);
+  const pm = loadPeftAdapter(model, dir);
+  return { pm, logits: () => noGrad(() => pm.model.forward(input).toArray()) };
+}
+
+/** float32 here against float64 in PEFT. */
+const TOL = 1e-5;
+
+test('the base model gives the logits transformers gives', () => {
+  const { model } = loadModel(BASE_MODEL);
+  const e = relErr(
+    noGrad(() => model.forward(input).toArray()),
+    expected.base_logits.flat(),
+  );
+  assert.ok(e < TOL, `relative error ${e}`);
+});
+
+describe(`adapters loaded in PEFT ${expected.versions['peft']}`, () => {
+  const dirs = readdirSync(FIXTURES).filter((n) => n in expected.adapters);
+  assert.ok(dirs.length >= 9, `fixture adapters: ${dirs.join(', ')}`);
+  for (const name of dirs) {
+    const ref = expected.adapters[name]!;
+    if (ref.peft_refuses) continue;
+    test(`${name}: same layers, same logits, same merged logits`, () => {
+      const { pm, logits } = loaded(join(FIXTURES, name));
+      assert.deepEqual([...pm.adapters().keys()].sort(), [...ref.adapted_layers!].sort());
+      const moved = relErr(expected.base_logits.flat(), ref.logits!.flat());
+      assert.ok(moved > 0.05, `the adapter moves PEFT's logits (${moved})`);
+      const e = relErr(logits(), ref.logits!.flat());
+      assert.ok(e < TOL, `adapted logits: relative error ${e}`);
+      const merged = pm.mergeAndUnload();
+      const m = relErr(
+        noGrad(() => merged.forward(input).toArray()),
+        ref.merged_logits!.flat(),
+      );
+      assert.ok(m < TOL, `merged logits: relative error ${m}`);
+    });
+  }
+});
+
+describe('adapters edora writes', () => {
+  for (const spec of EDORA_WRITTEN) {
+    test(`${spec.name}: today's code writes the files PEFT was shown`, () => {
+      writeEdoraAdapter(spec, tmp);
+      const names = [spec.name, ...(spec.exportTo ? [exportedName(spec)] : [])];
+      for (const n of names) {
+        for (const file of ['adapter_config.json', 'adapter_model.safetensors']) {
+          assert.ok(
+            readFileSync(join(tmp, n, file)).equals(readFileSync(join(FIXTURES, n, file))),
+            `${n}/${file} differs from the fixture (regenerate with test/fixtures/peft/make-fixtures.ts and make_reference.py)`,
+          );
+        }
+      }
+    });
+  }
+
+  test('EDoRA: its own forward equals PEFT DoRA on the exported adapter', () => {
+    const spec = EDORA_WRITTEN.find((s) => s.options.method === 'edora')!;
+    assert.match(expected.adapters[spec.name]!.peft_refuses!, /EDORA/);
+    const { pm, logits } = loaded(join(FIXTURES, spec.name));
+    assert.equal([...pm.adapters().values()][0]!.method, 'edora');
+    const peft = expected.adapters[exportedName(spec)]!.logits!.flat();
+    const e = relErr(logits(), peft);
+    assert.ok(e < TOL, `relative error ${e}`);
+  });
+
+  test('LoRA-XS: its own forward equals PEFT LoRA on the exported adapter', () => {
+    const spec = EDORA_WRITTEN.find((s) => s.options.method === 'lora-xs')!;
+    assert.ok(expected.adapters[spec.name]!.peft_refuses);
+    const { logits } = loaded(join(FIXTURES, spec.name));
+    const e = relErr(logits(), expected.adapters[exportedName(spec)]!.logits!.flat());
+    assert.ok(e < TOL, `relative error ${e}`);
+  });
+
+  test('exporting the committed EDoRA adapter again gives the committed export', () => {
+    const spec = EDORA_WRITTEN.find((s) => s.exportTo === 'peft-dora')!;
+    const out = join(tmp, 'again');
+    exportAdapter(join(FIXTURES, spec.name), 'peft-dora', out);
+    const a = readSafetensors(join(out, 'adapter_model.safetensors')).tensors;
+    const b = readSafetensors(
+      join(FIXTURES, exportedName(spec), 'adapter_model.safetensors'),
+    ).tensors;
+    assert.deepEqual([...a.keys()].sort(), [...b.keys()].sort());
+    for (const [k, t] of a) assert.deepEqual(t.toArray(), b.get(k)!.toArray(), k);
+  });
+});
+
+describe('adapters PEFT wrote, saved again by edora', () => {
+  for (const name of ['peft-lora', 'peft-dora', 'peft-lora-layers']) {
+    test(`${name}: the same tensors under the same keys`, () => {
+      const { pm } = loaded(join(FIXTURES, name));
+      const out = join(tmp, `resaved-${name}`);
+      savePeftAdapter(pm, out);
+      const mine = readSafetensors(join(out, 'adapter_model.safetensors')).tensors;
+      const theirs = readSafetensors(join(FIXTURES, name, 'adapter_model.safetensors')).tensors;
+      assert.deepEqual([...mine.keys()].sort(), [...theirs.keys()].sort());
+      for (const [k, t] of theirs) assert.deepEqual(mine.get(k)!.toArray(), t.toArray(), k);
+    });
+  }
+});
