@@ -16,14 +16,20 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
 import {
+  adapterStateDict,
+  backward,
   exportAdapter,
   loadModel,
   loadPeftAdapter,
+  matmul,
+  mul,
   noGrad,
   type PeftModel,
   readSafetensors,
   type SequenceClassifier,
   savePeftAdapter,
+  sum,
+  Tensor,
 } from '../../src/index.js';
 import type { EncoderInput } from '../../src/models/bert.js';
 import { relErr } from '../helpers/compare.js';
@@ -36,12 +42,15 @@ import {
 } from './interop-specs.js';
 
 interface PeftResult {
+  /** float64 gradients of sum(logits ⊙ loss_weights), under the file's keys. */
+  gradients?: Record<string, number[]>;
   logits?: number[][];
   merged_logits?: number[][];
   adapted_layers?: string[];
   peft_refuses?: string;
 }
 const expected = JSON.parse(readFileSync(join(FIXTURES, 'expected.json'), 'utf8')) as {
+  loss_weights: number[][];
   versions: Record<string, string>;
   base_logits: number[][];
   adapters: Record<string, PeftResult>;
@@ -68,6 +77,16 @@ function loaded(dir: string): { pm: PeftModel<SequenceClassifier>; logits: () =>
 
 /** float32 here against float64 in PEFT. */
 const TOL = 1e-5;
+
+/** Gradients of every trainable tensor (adapter and modulesToSave copies) under their file keys. */
+function gradients(pm: PeftModel<SequenceClassifier>): Map<string, Tensor> {
+  pm.model.eval();
+  const w = new Tensor(Float32Array.from(expected.loss_weights.flat()), [3, 3]);
+  backward(sum(mul(pm.model.forward(input), w)));
+  const grads = new Map<string, Tensor>();
+  for (const [key, t] of adapterStateDict(pm)) if (t.grad) grads.set(key, t.grad);
+  return grads;
+}
 
 test('the base model gives the logits transformers gives', () => {
   const { model } = loadModel(BASE_MODEL);
@@ -99,6 +118,44 @@ describe(`adapters loaded in PEFT ${expected.versions['peft']}`, () => {
       assert.ok(m < TOL, `merged logits: relative error ${m}`);
     });
   }
+});
+
+describe("gradients equal PEFT's (the norm detached alike)", () => {
+  for (const [name, ref] of Object.entries(expected.adapters)) {
+    if (!ref.gradients) continue;
+    test(`${name}: every trainable tensor`, () => {
+      const mine = gradients(loaded(join(FIXTURES, name)).pm);
+      assert.deepEqual([...mine.keys()].sort(), Object.keys(ref.gradients!).sort());
+      for (const [key, g] of mine) {
+        const e = relErr(g.toArray(), ref.gradients![key]!);
+        assert.ok(e < 1e-5, `${key}: relative error ${e}`);
+      }
+    });
+  }
+
+  test('EDoRA: dR = Bᵀ·(PEFT DoRA dB′) for the exported B′ = B·R, and dm alike', () => {
+    const spec = EDORA_WRITTEN.find((s) => s.options.method === 'edora')!;
+    const ref = expected.adapters[exportedName(spec)]!.gradients!;
+    const { pm } = loaded(join(FIXTURES, spec.name));
+    const mine = gradients(pm);
+    const state = adapterStateDict(pm);
+    let checked = 0;
+    for (const [key, g] of mine) {
+      let want: number[];
+      if (key.endsWith('.lora_R.weight')) {
+        const stem = key.slice(0, -'.lora_R.weight'.length);
+        const b = state.get(`${stem}.lora_B.weight`)!;
+        const dB = new Tensor(Float32Array.from(ref[`${stem}.lora_B.weight`]!), b.shape);
+        want = noGrad(() => matmul(b, dB, { transA: true })).toArray();
+        checked++;
+      } else {
+        want = ref[key]!;
+      }
+      const e = relErr(g.toArray(), want);
+      assert.ok(e < 1e-4, `${key}: relative error ${e}`);
+    }
+    assert.equal(checked, 8, 'every adapted layer has its R checked');
+  });
 });
 
 describe('adapters edora writes', () => {
