@@ -15,8 +15,16 @@ import {
 import { perturbTrainable } from '../helpers/perturb.js';
 
 export const FIXTURES = join(process.cwd(), 'test/fixtures/peft');
-/** The base checkpoint every interop adapter sits on (BertForSequenceClassification, hidden 32, 2 layers, 3 labels). */
-export const BASE_MODEL = join(process.cwd(), 'test/fixtures/models/tiny-bert');
+export type InteropBase = 'tiny-bert' | 'tiny-roberta';
+/**
+ * The checkpoint an adapter directory sits on: roberta-* on tiny-roberta
+ * (RobertaForSequenceClassification, 2 labels), the others on tiny-bert
+ * (BertForSequenceClassification, hidden 32, 2 layers, 3 labels).
+ */
+export const baseOf = (name: string): InteropBase =>
+  name.startsWith('roberta-') ? 'tiny-roberta' : 'tiny-bert';
+export const baseDir = (base: InteropBase): string =>
+  join(process.cwd(), 'test/fixtures/models', base);
 
 const PAPER_TARGETS = ['query', 'value', 'attention.output.dense', 'output.dense'];
 
@@ -90,6 +98,21 @@ export const EDORA_WRITTEN: EdoraWrittenSpec[] = [
     exportTo: 'peft-lora',
   },
   {
+    // The paper's setting: EDoRA on RoBERTa with the two-layer classifier head trained whole.
+    name: 'roberta-edora',
+    options: {
+      method: 'edora',
+      r: 4,
+      alpha: 16,
+      targetModules: PAPER_TARGETS,
+      modulesToSave: ['classifier'],
+      seed: 16,
+    },
+    perturbSeed: 6,
+    perturbScale: 0.5,
+    exportTo: 'peft-dora',
+  },
+  {
     // PEFT rebuilds the residual W − s·B₀A₀ on load, as edora does.
     name: 'edora-pissa',
     options: {
@@ -110,12 +133,12 @@ export const exportedName = (spec: EdoraWrittenSpec): string =>
 
 /** Build the adapter of `spec` on the base model and write it (and its export) under `root`. */
 export function writeEdoraAdapter(spec: EdoraWrittenSpec, root: string): void {
-  const { model } = loadModel(BASE_MODEL);
+  const { model } = loadModel(baseDir(baseOf(spec.name)));
   const pm = PeftModel.create(model, spec.options);
   perturbTrainable(pm, spec.perturbSeed, spec.perturbScale);
   const dir = join(root, spec.name);
   // PEFT's SEQ_CLS task type always carries the classifier; the others are saved without a task type.
   const taskType = spec.options.modulesToSave?.includes('classifier') ? 'SEQ_CLS' : null;
-  savePeftAdapter(pm, dir, { baseModel: 'tiny-bert', taskType });
+  savePeftAdapter(pm, dir, { baseModel: baseOf(spec.name), taskType });
   if (spec.exportTo) exportAdapter(dir, spec.exportTo, join(root, exportedName(spec)));
 }
