@@ -6,10 +6,12 @@
  * Prints a human table, then one JSON line:
  *   {"bench":"gemm","cases":[{"kernel":"blas","shape":"4096x768x768","op":"nn","gflops":…},…]}
  * Flags: --kernels blas,builtin,js   --reps N (median of N, default 7; js runs once)
+ * Each output buffer is recycled into the next product (outside the timing).
  */
 import { parseArgs } from 'node:util';
 import * as E from '../src/index.js';
 import { nativeKernels, Random, setBackend } from '../src/index.js';
+import { releaseFloat } from '../src/tensor/pool.js';
 
 type Op = 'nn' | 'nt' | 'tn';
 const CASES: { m: number; k: number; n: number; op: Op }[] = [
@@ -65,8 +67,13 @@ for (const kernel of kernels) {
     const b = E.rand(op[1] === 't' ? [n, k] : [k, n], rng, -1, 1);
     const once = (): number => {
       const t0 = process.hrtime.bigint();
-      E.matmul(a, b, { transA: op[0] === 't', transB: op[1] === 't' });
-      return Number(process.hrtime.bigint() - t0) / 1e6;
+      const c = E.matmul(a, b, { transA: op[0] === 't', transB: op[1] === 't' });
+      const ms = Number(process.hrtime.bigint() - t0) / 1e6;
+      // Hand the output back (outside the timing) so that the next product
+      // reuses it, as a training step does: a fresh multi-megabyte buffer
+      // would add its page faults to the GEMM's time.
+      releaseFloat(c.data);
+      return ms;
     };
     const runs = kernel === 'js' ? 1 : reps;
     if (kernel !== 'js') once(); // warm-up: thread pools, page faults
