@@ -68,6 +68,7 @@ export {
   type BenchRow,
   benchTable,
   DEFAULT_LR,
+  DEFAULT_MAX_GRAD_NORM,
   runBench,
 } from './workflows/bench.js';
 export {

@@ -10,18 +10,25 @@
  */
 import type { Tensor } from '../tensor/tensor.js';
 
+/** The L2 norm of all the gradients together (NaN or ∞ when any entry is); null grads are skipped. */
+export function gradNorm(params: Tensor[]): number {
+  let sumSq = 0;
+  for (const p of params) {
+    const g = p.grad;
+    if (g === null) continue;
+    const d = g.data;
+    const end = g.offset + g.size;
+    for (let i = g.offset; i < end; i++) sumSq += d[i]! * d[i]!;
+  }
+  return Math.sqrt(sumSq);
+}
+
 /** Returns the total norm before clipping. Parameters whose grad is null are skipped. */
 export function clipGradNorm(params: Tensor[], maxNorm: number): number {
   if (!(maxNorm >= 0) || !Number.isFinite(maxNorm))
     throw new Error(`clipGradNorm: maxNorm must be finite and ≥ 0, got ${maxNorm}`);
   const grads = params.flatMap((p) => (p.grad === null ? [] : [p.grad]));
-  let sumSq = 0;
-  for (const g of grads) {
-    const d = g.data;
-    const end = g.offset + g.size;
-    for (let i = g.offset; i < end; i++) sumSq += d[i]! * d[i]!;
-  }
-  const norm = Math.sqrt(sumSq);
+  const norm = gradNorm(params);
   if (!Number.isFinite(norm)) return norm;
   const coef = maxNorm / (norm + 1e-6);
   if (coef < 1) {

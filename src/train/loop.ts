@@ -23,7 +23,7 @@ import { tensor } from '../tensor/create.js';
 import { Random } from '../tensor/random.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { loadCheckpoint, saveCheckpoint, type TrainState } from './checkpoint.js';
-import { clipGradNorm } from './clip.js';
+import { clipGradNorm, gradNorm } from './clip.js';
 import { computeMetrics } from './metrics.js';
 import { AdamW, defaultNoDecay, type ParamGroup } from './optimizer.js';
 import { linearWarmupDecay, warmupSteps } from './schedule.js';
@@ -301,7 +301,8 @@ export async function train(
         examplesSeen += batch.length;
         tokensSeen += task.lastTokenCount?.() ?? 0;
       }
-      const norm = maxGradNorm > 0 ? clipGradNorm(trainable, maxGradNorm) : 0;
+      // The norm is taken with clipping off too: a NaN must stop the run either way.
+      const norm = maxGradNorm > 0 ? clipGradNorm(trainable, maxGradNorm) : gradNorm(trainable);
       if (!Number.isFinite(norm)) {
         throw new Error(
           `train: the gradient norm is ${norm} at step ${state.step + 1} (loss ${stepLoss}); lower the learning rate`,
@@ -334,6 +335,7 @@ export async function train(
         epoch: state.epoch,
         loss: stepLoss,
         lr: optimizer.groups[0]?.lr,
+        gradNorm: norm,
       });
       if (options.checkpointEvery && state.step % options.checkpointEvery === 0) save();
       await yieldToEventLoop();

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { tensor } from '../../src/index.js';
-import { clipGradNorm } from '../../src/train/index.js';
+import { clipGradNorm, gradNorm } from '../../src/train/index.js';
 import { maxElementRelErr } from '../helpers/compare.js';
 import { REF } from './reference.js';
 
@@ -40,5 +40,17 @@ describe('clipGradNorm', () => {
     assert.equal(clipGradNorm([a], 1), Number.POSITIVE_INFINITY);
     assert.deepEqual(a.grad.toArray(), [Number.POSITIVE_INFINITY, 1]);
     assert.throws(() => clipGradNorm([a], -1), /maxNorm must be finite and ≥ 0, got -1/);
+  });
+
+  test('gradNorm: the same norm as torch, grads untouched', () => {
+    const c = REF.clip[0]!;
+    const params = c.shapes.map((s, i) => {
+      const p = tensor(new Array(c.grads[i]!.length).fill(0), s, { requiresGrad: true });
+      p.grad = tensor(c.grads[i]!, s);
+      return p;
+    });
+    const norm = gradNorm(params);
+    assert.ok(Math.abs(norm - c.norm) <= 1e-6 * c.norm, `norm ${norm} vs torch ${c.norm}`);
+    params.forEach((p, i) => assert.deepEqual(p.grad!.toArray(), c.grads[i]));
   });
 });

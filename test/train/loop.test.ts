@@ -130,3 +130,23 @@ test('early stopping ends the run after `patience` evaluations without improveme
   assert.equal(result.history.length, 3);
   assert.equal(result.best!.epoch, 0);
 });
+
+test('with clipping off the gradient norm is still logged, and a NaN still stops the run', async () => {
+  const norms: number[] = [];
+  await run(undefined, undefined, false, {
+    maxGradNorm: 0,
+    onLog: (r: Record<string, unknown>) => {
+      if (r['type'] === 'step') norms.push(r['gradNorm'] as number);
+    },
+  });
+  assert.equal(norms.length, 18);
+  assert.ok(
+    norms.every((n) => Number.isFinite(n) && n > 0),
+    `norms ${norms.slice(0, 3)}`,
+  );
+  await assert.rejects(
+    // A step of 1e38 overflows the weights, and the next gradient with them.
+    run(undefined, undefined, false, { maxGradNorm: 0, lr: 1e38, headLr: 1e38 }),
+    /train: the gradient norm is (NaN|Infinity) at step \d+/,
+  );
+});

@@ -10,6 +10,7 @@ import type { Command } from 'commander';
 import { METHOD_NAMES } from '../../adapters/types.js';
 import { loadPeftAdapter, savePeftAdapter } from '../../peft/save.js';
 import { evaluate } from '../../train/loop.js';
+import { DEFAULT_MAX_GRAD_NORM } from '../../workflows/bench.js';
 import {
   classifierTask,
   type FinetuneMethod,
@@ -34,7 +35,7 @@ interface TrainCliOptions extends DataOptions {
   headLr?: string;
   weightDecay: string;
   warmupRatio: string;
-  maxGradNorm: string;
+  maxGradNorm?: string;
   seed: string;
   out?: string;
   resume?: boolean;
@@ -64,7 +65,10 @@ export function register(program: Command): void {
     .option('--head-lr <x>', 'classifier head learning rate (default: --lr)')
     .option('--weight-decay <x>', 'AdamW weight decay (not on biases, norms, magnitudes)', '0.01')
     .option('--warmup-ratio <x>', 'linear warmup over this fraction of the steps', '0.06')
-    .option('--max-grad-norm <x>', 'clip the gradient norm (0 = off)', '1')
+    .option(
+      '--max-grad-norm <x>',
+      'clip the gradient norm (0 = off; default 1, and 0 for edora and lora-xs, whose R gradient would starve the head)',
+    )
     .option('--seed <n>', 'seed of the head, the adapter and the batch order', '42')
     .option('--out <dir>', 'write the best adapter, checkpoints, log.jsonl and a report here')
     .option('--resume', 'continue from <out>/checkpoint')
@@ -121,7 +125,10 @@ export async function runTrain(opts: TrainCliOptions): Promise<void> {
     headLr: opts.headLr === undefined ? undefined : numberOption('--head-lr', opts.headLr),
     weightDecay: numberOption('--weight-decay', opts.weightDecay),
     warmupRatio: numberOption('--warmup-ratio', opts.warmupRatio),
-    maxGradNorm: numberOption('--max-grad-norm', opts.maxGradNorm),
+    maxGradNorm:
+      opts.maxGradNorm === undefined
+        ? DEFAULT_MAX_GRAD_NORM[method]
+        : numberOption('--max-grad-norm', opts.maxGradNorm),
     seed: positiveInt('--seed', opts.seed, true),
     outputDir: out,
     resume: opts.resume ?? false,
