@@ -68,11 +68,11 @@ export {
   type BenchRow,
   benchTable,
   DEFAULT_LR,
-  DEFAULT_MAX_GRAD_NORM,
   runBench,
 } from './workflows/bench.js';
 export {
   classifierTask,
+  DEFAULT_MAX_GRAD_NORM,
   type FinetuneData,
   type FinetuneMethod,
   type FinetuneOptions,

@@ -5,7 +5,7 @@
  * minutes on a 2-core machine; every size is an option.
  */
 import type { TaskData } from '../data/types.js';
-import { type FinetuneMethod, finetune } from './finetune.js';
+import { DEFAULT_MAX_GRAD_NORM, type FinetuneMethod, finetune } from './finetune.js';
 
 export interface BenchOptions {
   tasks: string[];
@@ -54,23 +54,6 @@ export const DEFAULT_LR: Record<FinetuneMethod, number> = {
   dora: 2e-3,
   'lora-xs': 1e-2,
   edora: 1e-2,
-};
-
-/**
- * Gradient clipping per method (0 = off). One global norm over the adapter
- * and the head, as Hugging Face's Trainer clips, couples the two: EDoRA's and
- * LoRA-XS's gradient of R is Bᵀ·G·Aᵀ with A = Σ_r·V_rᵀ, so it carries W's
- * singular values, dominates the norm, and clipping it to 1 shrinks the
- * head's step with it. With the adapter frozen, the head alone reached 73.7%
- * on spam under the clip and 89.7% without (docs/results.md). LoRA-XS is
- * set by the same argument, unmeasured.
- */
-export const DEFAULT_MAX_GRAD_NORM: Record<FinetuneMethod, number> = {
-  probe: 1,
-  lora: 1,
-  dora: 1,
-  'lora-xs': 0,
-  edora: 0,
 };
 
 export async function runBench(options: BenchOptions): Promise<BenchRow[]> {

@@ -10,9 +10,9 @@ import type { Command } from 'commander';
 import { METHOD_NAMES } from '../../adapters/types.js';
 import { loadPeftAdapter, savePeftAdapter } from '../../peft/save.js';
 import { evaluate } from '../../train/loop.js';
-import { DEFAULT_MAX_GRAD_NORM } from '../../workflows/bench.js';
 import {
   classifierTask,
+  DEFAULT_MAX_GRAD_NORM,
   type FinetuneMethod,
   type FinetuneOptions,
   finetune,
