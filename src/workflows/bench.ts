@@ -37,8 +37,13 @@ export interface BenchOptions {
 export interface BenchRow {
   method: FinetuneMethod;
   trainable: number;
+  /** Test-split metric per task. */
   scores: Record<string, { metric: string; value: number }>;
+  /** Validation-split metric per task (of the epoch kept). */
+  validation: Record<string, { metric: string; value: number }>;
   average: number;
+  /** Mean of the validation metrics. */
+  validationAverage: number;
   seconds: number;
 }
 
@@ -60,7 +65,15 @@ export async function runBench(options: BenchOptions): Promise<BenchRow[]> {
   const rows = new Map<FinetuneMethod, BenchRow>(
     options.methods.map((m) => [
       m,
-      { method: m, trainable: 0, scores: {}, average: 0, seconds: 0 },
+      {
+        method: m,
+        trainable: 0,
+        scores: {},
+        validation: {},
+        average: 0,
+        validationAverage: 0,
+        seconds: 0,
+      },
     ]),
   );
   for (const taskName of options.tasks) {
@@ -86,20 +99,28 @@ export async function runBench(options: BenchOptions): Promise<BenchRow[]> {
       // Trainable parameters differ per task only through the head (labels × 513).
       row.trainable = Math.max(row.trainable, result.trainable);
       row.scores[taskName] = { metric: data.metric, value: result.test[data.metric] ?? Number.NaN };
+      row.validation[taskName] = {
+        metric: data.metric,
+        value: result.validation[data.metric] ?? Number.NaN,
+      };
       const seconds = (performance.now() - t0) / 1000;
       row.seconds += seconds;
       options.onRunEnd?.(taskName, method, data.metric, row.scores[taskName]!.value, seconds);
     }
   }
+  const mean = (scores: BenchRow['scores']): number => {
+    const values = Object.values(scores).map((s) => s.value);
+    return values.reduce((a, b) => a + b, 0) / Math.max(values.length, 1);
+  };
   for (const row of rows.values()) {
-    const values = Object.values(row.scores).map((s) => s.value);
-    row.average = values.reduce((a, b) => a + b, 0) / Math.max(values.length, 1);
+    row.average = mean(row.scores);
+    row.validationAverage = mean(row.validation);
   }
   return [...rows.values()];
 }
 
 export function benchTable(rows: BenchRow[], tasks: string[]): string {
-  const header = ['method', 'trainable', ...tasks, 'average', 'time'];
+  const header = ['method', 'trainable', ...tasks, 'average', 'val avg', 'time'];
   const body = rows.map((r) => [
     r.method,
     r.trainable.toLocaleString('en-US'),
@@ -110,6 +131,7 @@ export function benchTable(rows: BenchRow[], tasks: string[]): string {
         : '-';
     }),
     (100 * r.average).toFixed(1),
+    (100 * r.validationAverage).toFixed(1),
     `${r.seconds.toFixed(0)} s`,
   ]);
   const widths = header.map((h, i) => Math.max(h.length, ...body.map((b) => b[i]!.length)));

@@ -10,6 +10,7 @@ import {
 } from '../../data/builtin/index.js';
 import { type BenchRow, benchTable, DEFAULT_LR, runBench } from '../../workflows/bench.js';
 import type { FinetuneMethod } from '../../workflows/finetune.js';
+import { DEFAULT_MAX_GRAD_NORM } from '../../workflows/finetune.js';
 import { numberOption, positiveInt } from '../options.js';
 
 interface BenchCliOptions {
@@ -22,9 +23,22 @@ interface BenchCliOptions {
   r: string;
   alpha: string;
   headLr: string;
+  lr?: string;
+  maxGradNorm?: string;
   probeEpochs: string;
   seed: string;
   json?: boolean;
+}
+
+/** One value for every method (the probe keeps `probe` when given: its head is its adapter). */
+function nonNegative(flag: string, value: string): number {
+  const x = numberOption(flag, value);
+  if (!(x >= 0)) throw new Error(`${flag}: expected a number ≥ 0 (0 = off), got '${value}'`);
+  return x;
+}
+
+function everyMethod(value: number, probe = value): Record<FinetuneMethod, number> {
+  return { lora: value, dora: value, 'lora-xs': value, edora: value, probe };
 }
 
 export function register(program: Command): void {
@@ -51,6 +65,11 @@ export function register(program: Command): void {
     .option('--alpha <a>', 'lora_alpha', '16')
     .option('--probe-epochs <n>', 'epochs of the linear probe (on cached embeddings)', '20')
     .option('--head-lr <x>', 'classifier head learning rate of the adapter methods', '5e-2')
+    .option('--lr <x>', 'adapter learning rate of every method run (default: per method)')
+    .option(
+      '--max-grad-norm <x>',
+      'gradient clipping of every method run, 0 = off (default: per method)',
+    )
     .option('--seed <n>', 'seed', '42')
     .option('--json', 'print the rows as one JSON object')
     .action(async (opts: BenchCliOptions) => {
@@ -66,6 +85,24 @@ export function register(program: Command): void {
       }
       const maxTrain = positiveInt('--max-train', opts.maxTrain);
       const maxEval = positiveInt('--max-eval', opts.maxEval);
+      // Every setting of the run, also recorded in the JSON output.
+      const settings = {
+        r: positiveInt('--r', opts.r),
+        alpha: numberOption('--alpha', opts.alpha),
+        epochs: positiveInt('--epochs', opts.epochs),
+        probeEpochs: positiveInt('--probe-epochs', opts.probeEpochs),
+        batchSize: positiveInt('--batch-size', opts.batchSize),
+        seed: positiveInt('--seed', opts.seed, true),
+        lr:
+          opts.lr === undefined
+            ? DEFAULT_LR
+            : everyMethod(numberOption('--lr', opts.lr), DEFAULT_LR.probe),
+        maxGradNorm:
+          opts.maxGradNorm === undefined
+            ? DEFAULT_MAX_GRAD_NORM
+            : everyMethod(nonNegative('--max-grad-norm', opts.maxGradNorm)),
+        headLr: numberOption('--head-lr', opts.headLr),
+      };
       const bar = new SingleBar({
         format: '{run} |{bar}| {value}/{total} steps | ETA {eta_formatted}',
         stream: process.stderr,
@@ -82,14 +119,7 @@ export function register(program: Command): void {
             loadBuiltinTask(name as BuiltinTaskName, {
               maxPerSplit: { train: maxTrain, validation: maxEval, test: maxEval },
             }),
-          r: positiveInt('--r', opts.r),
-          alpha: numberOption('--alpha', opts.alpha),
-          epochs: positiveInt('--epochs', opts.epochs),
-          probeEpochs: positiveInt('--probe-epochs', opts.probeEpochs),
-          batchSize: positiveInt('--batch-size', opts.batchSize),
-          seed: positiveInt('--seed', opts.seed, true),
-          lr: DEFAULT_LR,
-          headLr: numberOption('--head-lr', opts.headLr),
+          ...settings,
           onRunStart: (task, method) => {
             if (current) bar.stop();
             current = `${task} · ${method}`.padEnd(16);
@@ -112,11 +142,20 @@ export function register(program: Command): void {
       }
       const seconds = (performance.now() - start) / 1000;
       if (opts.json) {
-        console.log(JSON.stringify({ bench: 'methods', model: 'use-lite', tasks, rows, seconds }));
+        console.log(
+          JSON.stringify({
+            bench: 'methods',
+            model: 'use-lite',
+            tasks,
+            settings: { ...settings, maxTrain, maxEval },
+            rows,
+            seconds,
+          }),
+        );
         return;
       }
       console.log(
-        `\nUSE-Lite fine-tuned on ${tasks.join(', ')} (≤ ${maxTrain} train, ≤ ${maxEval} test examples per task; test-split metric, %)`,
+        `\nUSE-Lite fine-tuned on ${tasks.join(', ')} (≤ ${maxTrain} train, ≤ ${maxEval} test examples per task; test-split metric, %; val avg: the validation splits' mean)`,
       );
       console.log(benchTable(rows, tasks));
       console.log(`total wall time ${seconds.toFixed(0)} s`);
