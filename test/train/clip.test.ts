@@ -51,6 +51,8 @@ describe('clipGradNorm', () => {
     });
     const norm = gradNorm(params);
     assert.ok(Math.abs(norm - c.norm) <= 1e-6 * c.norm, `norm ${norm} vs torch ${c.norm}`);
-    params.forEach((p, i) => assert.deepEqual(p.grad!.toArray(), c.grads[i]));
+    params.forEach((p, i) => {
+      assert.deepEqual(p.grad!.toArray(), c.grads[i]);
+    });
   });
 });
