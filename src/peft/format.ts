@@ -170,6 +170,8 @@ const isNumRecord = (v: unknown): v is Record<string, number> =>
   typeof v === 'object' && v !== null && !Array.isArray(v) && Object.values(v).every(isNum);
 const isStrings = (v: unknown): v is string[] =>
   Array.isArray(v) && v.every((s) => typeof s === 'string');
+const isStringOrStrings = (v: unknown): v is string | string[] =>
+  typeof v === 'string' || isStrings(v);
 
 /** PeftOptions from adapter_config.json contents; every bad field is named. */
 export function fromAdapterConfigJson(json: unknown, file: string): PeftOptions {
@@ -185,12 +187,13 @@ export function fromAdapterConfigJson(json: unknown, file: string): PeftOptions 
     throw new Error(
       `${file}: peft_type ${JSON.stringify(peftType)} is not supported (expected "LORA", "EDORA" or "LORA_XS")`,
     );
-  const targets = j['target_modules'];
-  if (!(typeof targets === 'string' || isStrings(targets))) {
-    throw new Error(
-      `${file}: field 'target_modules' must be a list of names or a regular expression, got ${JSON.stringify(targets)}`,
-    );
-  }
+  const targets = field(
+    j,
+    'target_modules',
+    file,
+    isStringOrStrings,
+    'a list of names or a regular expression',
+  );
   for (const [key, v] of Object.entries(j)) {
     if (!READ.has(key) && !DESCRIPTIVE.has(key) && !isUnset(v))
       throw new Error(
@@ -202,18 +205,20 @@ export function fromAdapterConfigJson(json: unknown, file: string): PeftOptions 
   }
   const init = initOf(j['init_lora_weights'], file);
   const edora = (j['edora'] ?? {}) as Record<string, unknown>;
-  const exclude = j['exclude_modules'] ?? null;
-  if (!(exclude === null || typeof exclude === 'string' || isStrings(exclude))) {
-    throw new Error(
-      `${file}: field 'exclude_modules' must be a list of names or a regular expression, got ${JSON.stringify(exclude)}`,
-    );
-  }
-  const layersPattern = j['layers_pattern'] ?? null;
-  if (!(layersPattern === null || typeof layersPattern === 'string' || isStrings(layersPattern))) {
-    throw new Error(
-      `${file}: field 'layers_pattern' must be a name or a list of names, got ${JSON.stringify(layersPattern)}`,
-    );
-  }
+  const exclude =
+    j['exclude_modules'] == null
+      ? null
+      : field(
+          j,
+          'exclude_modules',
+          file,
+          isStringOrStrings,
+          'a list of names or a regular expression',
+        );
+  const layersPattern =
+    j['layers_pattern'] == null
+      ? null
+      : field(j, 'layers_pattern', file, isStringOrStrings, 'a name or a list of names');
   const modulesToSave =
     j['modules_to_save'] === null || j['modules_to_save'] === undefined
       ? []

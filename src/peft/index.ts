@@ -10,5 +10,11 @@ export {
 } from './format.js';
 export { AdaptedLinear } from './layer.js';
 export { PeftModel, type TrainableSummary } from './model.js';
-export { adapterStateDict, loadPeftAdapter, type SaveOptions, savePeftAdapter } from './save.js';
+export {
+  adapterConfigJson,
+  adapterStateDict,
+  loadPeftAdapter,
+  type SaveOptions,
+  savePeftAdapter,
+} from './save.js';
 export { isTarget, layerIndexOf, matchesSuffix, patternValue } from './targets.js';

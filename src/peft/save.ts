@@ -36,22 +36,35 @@ export function adapterStateDict(pm: PeftModel, adapterName?: string): Map<strin
   return out;
 }
 
+/**
+ * The adapter's adapter_config.json contents. 'all-linear' is written as the
+ * paths it chose (as PEFT writes it), so the model's adapters are needed too.
+ */
+export function adapterConfigJson(
+  pm: PeftModel,
+  adapterName: string,
+  options: Omit<SaveOptions, 'adapterName'> = {},
+): Record<string, unknown> {
+  const config = pm.configs.get(adapterName);
+  if (!config) throw new Error(`no adapter named '${adapterName}'`);
+  return toAdapterConfigJson(config, {
+    ...options,
+    targetPaths: [...pm.adapters(adapterName).keys()],
+  });
+}
+
 /** Write adapter_config.json and adapter_model.safetensors into dir (each file atomically). */
 export function savePeftAdapter(pm: PeftModel, dir: string, options: SaveOptions = {}): void {
   const name = options.adapterName ?? pm.activeAdapter;
   if (name === null) throw new Error('savePeftAdapter: no active adapter to save');
-  const config = pm.configs.get(name);
-  if (!config) throw new Error(`savePeftAdapter: no adapter named '${name}'`);
+  if (!pm.configs.has(name)) throw new Error(`savePeftAdapter: no adapter named '${name}'`);
   const heads = [...pm.savedModules(name).keys()];
   if (options.taskType === 'SEQ_CLS' && !heads.some((p) => SEQ_CLS_HEADS.includes(p))) {
     throw new Error(
       `savePeftAdapter: task type SEQ_CLS needs the head in modulesToSave (one of ${SEQ_CLS_HEADS.join(', ')}): PEFT expects its weights in the file`,
     );
   }
-  const json = toAdapterConfigJson(config, {
-    ...options,
-    targetPaths: [...pm.adapters(name).keys()],
-  });
+  const json = adapterConfigJson(pm, name, options);
   mkdirSync(dir, { recursive: true });
   writeSafetensors(join(dir, WEIGHTS_FILE), adapterStateDict(pm, name), { format: 'pt' });
   writeFileAtomic(join(dir, CONFIG_FILE), `${JSON.stringify(json, null, 2)}\n`);

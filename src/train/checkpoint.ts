@@ -16,9 +16,9 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { writeFileAtomic } from '../io/atomic.js';
 import { readSafetensors, writeSafetensors } from '../io/safetensors.js';
-import { CONFIG_FILE, KEY_PREFIX, toAdapterConfigJson, WEIGHTS_FILE } from '../peft/format.js';
+import { CONFIG_FILE, KEY_PREFIX, WEIGHTS_FILE } from '../peft/format.js';
 import type { PeftModel } from '../peft/model.js';
-import { adapterStateDict, savePeftAdapter } from '../peft/save.js';
+import { adapterConfigJson, adapterStateDict, savePeftAdapter } from '../peft/save.js';
 import type { RandomState } from '../tensor/random.js';
 import { formatShape, type Tensor } from '../tensor/tensor.js';
 import type { AdamW } from './optimizer.js';
@@ -154,14 +154,12 @@ function readAdapter(dir: string, peft: PeftModel): Map<string, Tensor> {
   const configPath = join(dir, ADAPTER_DIR, CONFIG_FILE);
   const weightsPath = join(dir, ADAPTER_DIR, WEIGHTS_FILE);
   const name = peft.activeAdapter;
-  const config = name === null ? undefined : peft.configs.get(name);
-  if (!config) throw new Error(`loadCheckpoint ${dir}: the PeftModel has no active adapter`);
+  if (name === null || !peft.configs.has(name))
+    throw new Error(`loadCheckpoint ${dir}: the PeftModel has no active adapter`);
   if ([...peft.adapters()].some(([, a]) => a.merged))
     throw new Error(`loadCheckpoint ${dir}: the adapter is merged; unmerge it first`);
   const saved = readJson(configPath) as Record<string, unknown>;
-  const mine = JSON.parse(
-    JSON.stringify(toAdapterConfigJson(config, { targetPaths: [...peft.adapters().keys()] })),
-  ) as Record<string, unknown>;
+  const mine = JSON.parse(JSON.stringify(adapterConfigJson(peft, name))) as Record<string, unknown>;
   const field = configDifference(saved, mine);
   if (field !== null) {
     throw new Error(

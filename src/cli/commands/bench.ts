@@ -9,8 +9,7 @@ import {
   loadBuiltinTask,
 } from '../../data/builtin/index.js';
 import { type BenchRow, benchTable, DEFAULT_LR, runBench } from '../../workflows/bench.js';
-import type { FinetuneMethod } from '../../workflows/finetune.js';
-import { DEFAULT_MAX_GRAD_NORM } from '../../workflows/finetune.js';
+import { DEFAULT_MAX_GRAD_NORM, type FinetuneMethod } from '../../workflows/finetune.js';
 import { numberOption, positiveInt } from '../options.js';
 
 interface BenchCliOptions {
@@ -31,12 +30,6 @@ interface BenchCliOptions {
 }
 
 /** One value for every method (the probe keeps `probe` when given: its head is its adapter). */
-function nonNegative(flag: string, value: string): number {
-  const x = numberOption(flag, value);
-  if (!(x >= 0)) throw new Error(`${flag}: expected a number ≥ 0 (0 = off), got '${value}'`);
-  return x;
-}
-
 function everyMethod(value: number, probe = value): Record<FinetuneMethod, number> {
   return { lora: value, dora: value, 'lora-xs': value, edora: value, probe };
 }
@@ -100,7 +93,7 @@ export function register(program: Command): void {
         maxGradNorm:
           opts.maxGradNorm === undefined
             ? DEFAULT_MAX_GRAD_NORM
-            : everyMethod(nonNegative('--max-grad-norm', opts.maxGradNorm)),
+            : everyMethod(numberOption('--max-grad-norm', opts.maxGradNorm)),
         headLr: numberOption('--head-lr', opts.headLr),
       };
       const bar = new SingleBar({
