@@ -8,16 +8,13 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { noGrad, withBackend } from '../../src/index.js';
-import type { EncoderInput } from '../../src/models/bert.js';
 import { loadModel } from '../../src/models/load.js';
 import { relErr } from '../helpers/compare.js';
+import { type EncoderCase, encoderInput } from '../helpers/encoder-input.js';
 import { skipNative } from '../helpers/native.js';
 
 const FIX = join(process.cwd(), 'test/fixtures/models');
-interface Case {
-  input_ids: number[][];
-  attention_mask: number[][];
-  token_type_ids: number[][];
+interface Case extends EncoderCase {
   logits: number[][];
   last_hidden_state: number[];
 }
@@ -25,16 +22,6 @@ const expected = JSON.parse(readFileSync(join(FIX, 'expected.json'), 'utf8')) as
   string,
   Case
 >;
-
-function inputOf(c: Case): EncoderInput {
-  return {
-    inputIds: Int32Array.from(c.input_ids.flat()),
-    attentionMask: Uint8Array.from(c.attention_mask.flat()),
-    tokenTypeIds: Int32Array.from(c.token_type_ids.flat()),
-    batch: c.input_ids.length,
-    seqLen: c.input_ids[0]!.length,
-  };
-}
 
 /** Hidden states of the rows' real tokens only (padded positions are not compared). */
 function unpadded(hidden: ArrayLike<number>, c: Case, h: number): number[] {
@@ -50,13 +37,13 @@ for (const name of Object.keys(expected)) {
   const c = expected[name]!;
   test(`${name}: logits and hidden states match the PyTorch reference (rel err < 1e-4)`, () => {
     const { model, config } = loadModel(join(FIX, name));
-    const logits = noGrad(() => model.forward(inputOf(c)));
+    const logits = noGrad(() => model.forward(encoderInput(c)));
     assert.deepEqual([...logits.shape], [c.logits.length, config.numLabels]);
     const e = relErr(logits.toArray(), c.logits.flat());
     assert.ok(e < 1e-4, `logits relative error ${e}`);
 
     const enc = loadModel(join(FIX, name), { head: 'encoder' });
-    const hidden = noGrad(() => enc.model.forward(inputOf(c))).toArray();
+    const hidden = noGrad(() => enc.model.forward(encoderInput(c))).toArray();
     const h = config.hiddenSize;
     const eh = relErr(unpadded(hidden, c, h), unpadded(c.last_hidden_state, c, h));
     assert.ok(eh < 1e-4, `hidden state relative error ${eh}`);
@@ -64,8 +51,8 @@ for (const name of Object.keys(expected)) {
 
   test(`${name}: js and native backends agree`, { skip: skipNative }, () => {
     const { model } = loadModel(join(FIX, name));
-    const js = withBackend('js', () => noGrad(() => model.forward(inputOf(c))).toArray());
-    const nat = withBackend('native', () => noGrad(() => model.forward(inputOf(c))).toArray());
+    const js = withBackend('js', () => noGrad(() => model.forward(encoderInput(c))).toArray());
+    const nat = withBackend('native', () => noGrad(() => model.forward(encoderInput(c))).toArray());
     const e = relErr(nat, js);
     assert.ok(e < 1e-5, `native vs js relative error ${e}`);
   });

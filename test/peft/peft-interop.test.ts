@@ -33,6 +33,7 @@ import {
 } from '../../src/index.js';
 import type { EncoderInput } from '../../src/models/bert.js';
 import { relErr } from '../helpers/compare.js';
+import { type EncoderCase, encoderInput } from '../helpers/encoder-input.js';
 import {
   baseDir,
   baseOf,
@@ -60,17 +61,8 @@ const expected = JSON.parse(readFileSync(join(FIXTURES, 'expected.json'), 'utf8'
 };
 const cases = JSON.parse(
   readFileSync(join(process.cwd(), 'test/fixtures/models/expected.json'), 'utf8'),
-) as Record<InteropBase, Record<'input_ids' | 'attention_mask' | 'token_type_ids', number[][]>>;
-function inputOf(base: InteropBase): EncoderInput {
-  const c = cases[base];
-  return {
-    inputIds: Int32Array.from(c.input_ids.flat()),
-    attentionMask: Uint8Array.from(c.attention_mask.flat()),
-    tokenTypeIds: Int32Array.from(c.token_type_ids.flat()),
-    batch: c.input_ids.length,
-    seqLen: c.input_ids[0]!.length,
-  };
-}
+) as Record<InteropBase, EncoderCase>;
+const inputOf = (base: InteropBase): EncoderInput => encoderInput(cases[base]);
 
 const tmp = mkdtempSync(join(tmpdir(), 'edora-interop-'));
 after(() => rmSync(tmp, { recursive: true, force: true }));
@@ -80,10 +72,10 @@ interface Loaded {
   base: InteropBase;
   logits: () => number[];
 }
-function loaded(name: string, root = FIXTURES): Loaded {
+function loaded(name: string): Loaded {
   const base = baseOf(name);
   const { model } = loadModel(baseDir(base));
-  const pm = loadPeftAdapter(model, join(root, name));
+  const pm = loadPeftAdapter(model, join(FIXTURES, name));
   return { pm, base, logits: () => noGrad(() => pm.model.forward(inputOf(base)).toArray()) };
 }
 
