@@ -57,6 +57,11 @@ export function loadTaskData(opts: DataOptions): TaskData {
   const maxTrain =
     opts.maxTrain === undefined ? undefined : positiveInt('--max-train', opts.maxTrain);
   const maxEval = opts.maxEval === undefined ? undefined : positiveInt('--max-eval', opts.maxEval);
+  // Without --train they would be ignored, and the built-in spam task trained instead.
+  if (!opts.train && (opts.validation || opts.test))
+    throw new Error(
+      '--validation and --test need --train (your own training data); --task and --glue bring their own splits',
+    );
   let data: TaskData;
   if (opts.train) {
     if (opts.task || opts.glue) throw new Error('--train cannot be combined with --task or --glue');

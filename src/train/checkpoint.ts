@@ -5,7 +5,9 @@
  *                            modulesToSave copies (the classifier head) included
  *   optimizer.safetensors    AdamW's moments and per-parameter steps (AdamW.state()),
  *                            metadata: optimizer step and each group's current lr
- *   state.json               TrainState: step, epoch, batch, RNG state, best metric, history
+ *   state.json               TrainState: step, epoch, batch, RNG state, best metric, history,
+ *                            and the run's settings (method, batch size, gradient
+ *                            accumulation, learning rates) that a resume must share
  *
  * It is written into a temporary directory and renamed into place (see
  * replace-dir.ts), so `dir` always holds one complete checkpoint. Loading
@@ -16,13 +18,14 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { writeFileAtomic } from '../io/atomic.js';
 import { readSafetensors, writeSafetensors } from '../io/safetensors.js';
-import { CONFIG_FILE, KEY_PREFIX, WEIGHTS_FILE } from '../peft/format.js';
+import { CONFIG_FILE, fromAdapterConfigJson, KEY_PREFIX, WEIGHTS_FILE } from '../peft/format.js';
 import type { PeftModel } from '../peft/model.js';
 import { adapterConfigJson, adapterStateDict, savePeftAdapter } from '../peft/save.js';
 import type { RandomState } from '../tensor/random.js';
 import { formatShape, type Tensor } from '../tensor/tensor.js';
 import type { AdamW } from './optimizer.js';
 import { recoverDir, replaceDir } from './replace-dir.js';
+import { type ResumeSettings, settingsProblem } from './resume-settings.js';
 
 export interface TrainState {
   /** Optimizer steps taken. */
@@ -42,6 +45,8 @@ export interface TrainState {
   bestStep: number | null;
   /** Per-epoch records (JSON-serialisable). */
   history: unknown[];
+  /** The settings a resume must share (absent in checkpoints written before they were recorded). */
+  settings?: ResumeSettings;
 }
 
 export const ADAPTER_DIR = 'adapter';
@@ -74,6 +79,15 @@ function checkState(s: TrainState, where: string): void {
   if (s.bestStep !== null && !isCount(s.bestStep))
     fail('bestStep', 'an integer ≥ 0 or null', s.bestStep);
   if (!Array.isArray(s.history)) fail('history', 'an array', s.history);
+  if (s.settings !== undefined) {
+    const problem = settingsProblem(s.settings);
+    if (problem) {
+      const key = problem.field.split('.')[1];
+      const got =
+        key === undefined ? s.settings : (s.settings as unknown as Record<string, unknown>)[key];
+      fail(problem.field, problem.expected, got);
+    }
+  }
 }
 
 /** Write (or replace) the checkpoint directory `dir`. */
@@ -92,8 +106,17 @@ export function saveCheckpoint(
       step: String(opt.step),
       lr: JSON.stringify(optimizer.groups.map((g) => g.lr)),
     });
-    const { step, epoch, batchInEpoch, rng, rngs, bestMetric, bestStep, history } = state;
-    const json = { format: FORMAT, version: VERSION, step, epoch, batchInEpoch, rng, rngs };
+    const { step, epoch, batchInEpoch, rng, rngs, settings, bestMetric, bestStep, history } = state;
+    const json = {
+      format: FORMAT,
+      version: VERSION,
+      step,
+      epoch,
+      batchInEpoch,
+      rng,
+      rngs,
+      settings,
+    };
     // history last: it is the one part whose serialisability is not checked up front.
     const text = JSON.stringify({ ...json, bestMetric, bestStep, history }, null, 1);
     writeFileAtomic(join(tmp, STATE_FILE), `${text}\n`);
@@ -131,6 +154,7 @@ function readState(path: string): TrainState {
     batchInEpoch: o['batchInEpoch'],
     rng: o['rng'],
     ...(o['rngs'] === undefined ? {} : { rngs: o['rngs'] }),
+    ...(o['settings'] === undefined ? {} : { settings: o['settings'] }),
     bestMetric: o['bestMetric'],
     bestStep: o['bestStep'],
     history: o['history'],
@@ -159,6 +183,13 @@ function readAdapter(dir: string, peft: PeftModel): Map<string, Tensor> {
   if ([...peft.adapters()].some(([, a]) => a.merged))
     throw new Error(`loadCheckpoint ${dir}: the adapter is merged; unmerge it first`);
   const saved = readJson(configPath) as Record<string, unknown>;
+  // Another method first, by name: its tensors and optimizer state differ everywhere.
+  const savedMethod = fromAdapterConfigJson(saved, configPath).method;
+  const method = peft.configs.get(name)!.method;
+  if (savedMethod !== method)
+    throw new Error(
+      `${configPath}: the checkpoint holds a ${savedMethod} adapter, the model's is ${method}`,
+    );
   const mine = JSON.parse(JSON.stringify(adapterConfigJson(peft, name))) as Record<string, unknown>;
   const field = configDifference(saved, mine);
   if (field !== null) {
@@ -185,14 +216,24 @@ function readAdapter(dir: string, peft: PeftModel): Map<string, Tensor> {
 /**
  * Restore a checkpoint written by saveCheckpoint: the active adapter's
  * tensors (in place), the optimizer's state and learning rates; returns the
- * TrainState. Nothing is changed unless every part checks out.
+ * TrainState. Nothing is changed unless every part checks out. `check` sees
+ * the saved state first, before any other file is read (the trainer refuses
+ * a resume with other settings there, by name).
  */
-export function loadCheckpoint(dir: string, peft: PeftModel, optimizer: AdamW): TrainState {
+export function loadCheckpoint(
+  dir: string,
+  peft: PeftModel,
+  optimizer: AdamW,
+  check?: (saved: TrainState) => void,
+): TrainState {
   recoverDir(dir);
   const statePath = join(dir, STATE_FILE);
   if (!existsSync(statePath))
     throw new Error(`${dir}: no ${STATE_FILE} (not an edora training checkpoint)`);
   const state = readState(statePath);
+  check?.(state);
+  // The adapter before the optimizer: a mismatch is best named by the adapter's config.
+  const adapterTensors = readAdapter(dir, peft);
   const optPath = join(dir, OPTIMIZER_FILE);
   const { tensors: optTensors, metadata } = readSafetensors(optPath);
   const optStep = Number(metadata?.['step']);
@@ -215,7 +256,6 @@ export function loadCheckpoint(dir: string, peft: PeftModel, optimizer: AdamW): 
     throw new Error(
       `${optPath}: metadata 'lr' must list ${groups} learning rates (one per parameter group), got ${metadata?.['lr']}`,
     );
-  const adapterTensors = readAdapter(dir, peft);
   try {
     optimizer.loadState({ step: optStep, tensors: optTensors });
   } catch (e) {

@@ -26,6 +26,11 @@ import { loadCheckpoint, saveCheckpoint, type TrainState } from './checkpoint.js
 import { clipGradNorm, gradNorm } from './clip.js';
 import { computeMetrics } from './metrics.js';
 import { AdamW, defaultNoDecay, type ParamGroup } from './optimizer.js';
+import {
+  checkResumeSettings,
+  type ResumeSettings,
+  type SettingChanges,
+} from './resume-settings.js';
 import { linearWarmupDecay, warmupSteps } from './schedule.js';
 
 /** A labelled text: a class index, or a float target for regression. */
@@ -70,12 +75,24 @@ export interface TrainOptions {
   checkpointEvery?: number;
   /** Continue from outputDir/checkpoint. */
   resume?: boolean;
+  /**
+   * The method's name, recorded in checkpoints so that a resume with another
+   * one is refused by name (default: the active adapter's method).
+   */
+  method?: string;
+  /**
+   * Resume even if the batch size, gradient accumulation or learning rates
+   * differ from the checkpoint's (the changes go to onLog's resume record).
+   */
+  overrideResume?: boolean;
+  /** Called once every check has passed (and a checkpoint is restored), before the first step. */
+  onStart?: () => void;
   /** At the end, put back the trainable tensors of the best evaluation (default true, as HF's load_best_model_at_end). */
   loadBestAtEnd?: boolean;
   evalBatchSize?: number;
   onProgress?: (p: TrainProgress) => void;
   onLog?: (record: Record<string, unknown>) => void;
-  /** Polled between steps: true saves a checkpoint and returns early (Ctrl-C). */
+  /** Polled between steps and before each evaluation: true saves a checkpoint and returns early (Ctrl-C). */
   shouldStop?: () => boolean;
 }
 
@@ -226,11 +243,38 @@ export async function train(
     bestStep: null,
     history: [],
   };
+  const settings: ResumeSettings = {
+    method:
+      options.method ??
+      (peft.activeAdapter === null ? 'none' : peft.configs.get(peft.activeAdapter)!.method),
+    batchSize,
+    gradientAccumulation: accum,
+    lr: options.lr,
+    headLr: options.headLr ?? options.lr,
+  };
   const checkpointDir = options.outputDir ? `${options.outputDir}/checkpoint` : null;
   if (options.resume) {
     if (!checkpointDir) throw new Error('train: resume needs outputDir');
-    state = loadCheckpoint(checkpointDir, peft, optimizer);
+    let changes: SettingChanges = {};
+    state = loadCheckpoint(checkpointDir, peft, optimizer, (saved) => {
+      changes = checkResumeSettings(
+        checkpointDir,
+        saved.settings,
+        settings,
+        options.overrideResume ?? false,
+      );
+    });
+    // Where the log continues from: its records past this point are the
+    // interrupted run's, not this one's.
+    options.onLog?.({
+      type: 'resume',
+      step: state.step,
+      evaluations: state.history.length,
+      ...(Object.keys(changes).length > 0 ? { overrides: changes } : {}),
+    });
   }
+  // The next checkpoints record this run's settings (overridden ones included).
+  state.settings = settings;
   const history = state.history as EpochRecord[];
   let bestEpoch = history.reduce<EpochRecord | null>(
     (b, r) =>
@@ -269,6 +313,7 @@ export async function train(
     saveCheckpoint(checkpointDir, peft, optimizer, state);
   };
 
+  options.onStart?.();
   task.module.train();
   let lossSum = 0;
   let lossCount = 0;
@@ -340,6 +385,13 @@ export async function train(
       if (options.checkpointEvery && state.step % options.checkpointEvery === 0) save();
       await yieldToEventLoop();
       if (state.step >= totalSteps) break;
+    }
+    // A stop asked for during the epoch's last step comes before its
+    // evaluation, which can be long: the resumed run evaluates instead.
+    if (state.step < totalSteps && options.shouldStop?.()) {
+      save();
+      interrupted = true;
+      break;
     }
     // End of an epoch (or of the step budget): evaluate, keep the best, checkpoint.
     const { metrics } = evaluate(task, data.validation, options.evalBatchSize ?? 32);

@@ -24,6 +24,7 @@ import {
   statSync,
 } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
+import { processAlive } from '../io/process-alive.js';
 
 function leftovers(target: string, kind: 'tmp' | 'old'): { path: string; pid: number }[] {
   const parent = dirname(target);
@@ -35,14 +36,8 @@ function leftovers(target: string, kind: 'tmp' | 'old'): { path: string; pid: nu
 }
 
 function alive(pid: number): boolean {
-  if (!Number.isInteger(pid) || pid <= 0) return false;
   if (pid === process.pid) return false; // not mid-write: we are the caller
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === 'EPERM';
-  }
+  return processAlive(pid);
 }
 
 /** Make a rename durable (best effort: not every platform can fsync a directory). */

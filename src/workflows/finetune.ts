@@ -12,6 +12,7 @@ import { loadTokenizer } from '../io/tokenizers/index.js';
 import { loadModel } from '../models/load.js';
 import { UseLiteClassifier } from '../models/use-lite/classifier.js';
 import { loadUseLite } from '../models/use-lite/load.js';
+import { Linear } from '../nn/linear.js';
 import { PeftModel } from '../peft/model.js';
 import { tensor } from '../tensor/create.js';
 import { Random } from '../tensor/random.js';
@@ -143,11 +144,34 @@ export const DEFAULT_MAX_GRAD_NORM: Record<FinetuneMethod, number> = {
   edora: 0,
 };
 
+/** `--target` matched nothing: say so, with the names that would match. */
+function noTargetMessage(peft: PeftModel, targets: string[] | string | undefined): string {
+  const heads = [...peft.savedModules().keys()];
+  const names = new Set<string>();
+  for (const [path, m] of peft.model.namedModules()) {
+    const inHead = heads.some((h) => path === h || path.startsWith(`${h}.`));
+    if (m instanceof Linear && path !== '' && !inHead)
+      names.add(path.slice(path.lastIndexOf('.') + 1));
+  }
+  const given = Array.isArray(targets) ? targets.join(',') : String(targets);
+  return `--target: no linear layer of the model matches '${given}' (its linear layers are named ${[...names].join(', ')}; or use 'all-linear')`;
+}
+
 export async function finetune(
   data: FinetuneData,
   options: FinetuneOptions,
 ): Promise<FinetuneResult> {
   const numLabels = data.labels ? data.labels.length : 1;
+  if (data.labels) {
+    // One class would train a regression on a constant (a NaN correlation), silently.
+    const seen = new Set(data.train.map((e) => e.label));
+    if (seen.size === 1) {
+      const label = data.labels[[...seen][0]!] ?? String([...seen][0]);
+      throw new Error(
+        `${data.name}: all ${data.train.length} training examples have label '${label}'; a classifier needs at least two classes`,
+      );
+    }
+  }
   let task: ClassifierTask;
   let peft: PeftModel;
   if (options.method === 'probe') {
@@ -171,6 +195,9 @@ export async function finetune(
       modulesToSave: ['classifier'],
       seed: options.seed,
     });
+    // PEFT accepts no adapted layer when a head trains; here that would be a
+    // linear probe trained under another method's name.
+    if (peft.adapters().size === 0) throw new Error(noTargetMessage(peft, options.targetModules));
   }
   const trainable = peft.trainableParameters().reduce((s, [, t]) => s + t.size, 0);
   const result = await train(
@@ -183,6 +210,17 @@ export async function finetune(
       metric: data.metric,
     },
   );
+  // Stopped early (Ctrl-C): the run continues later, its evaluation with it.
+  if (result.interrupted)
+    return {
+      method: options.method,
+      task: data.name,
+      trainable,
+      train: result,
+      validation: {},
+      test: {},
+      peft,
+    };
   // The model now holds the best evaluation's tensors: its validation metrics are in the history.
   const bestRecord = result.history.find(
     (h) => h.step === result.best?.step && h.epoch === result.best?.epoch,

@@ -148,6 +148,53 @@ describe('training checkpoints', () => {
     assert.equal('rngs' in loadCheckpoint(dir, run.pm, run.opt), false);
   });
 
+  test('the run settings round-trip (a resume compares them); a checkpoint without them loads', () => {
+    const run = fresh('edora');
+    const dir = join(root, 'settings');
+    const settings = {
+      method: 'edora',
+      batchSize: 8,
+      gradientAccumulation: 2,
+      lr: 3e-3,
+      headLr: 1e-2,
+    };
+    saveCheckpoint(dir, run.pm, run.opt, { ...state(run, 0), settings });
+    const json = JSON.parse(readFileSync(join(dir, 'state.json'), 'utf8'));
+    assert.deepEqual(json.settings, settings);
+    assert.deepEqual(loadCheckpoint(dir, run.pm, run.opt).settings, settings);
+    assert.throws(
+      () =>
+        saveCheckpoint(dir, run.pm, run.opt, {
+          ...state(run, 0),
+          settings: { ...settings, batchSize: 0 },
+        }),
+      /field 'settings\.batchSize' must be a positive integer, got 0/,
+    );
+    saveCheckpoint(dir, run.pm, run.opt, state(run, 0));
+    assert.equal('settings' in loadCheckpoint(dir, run.pm, run.opt), false);
+  });
+
+  test('a checkpoint of another method is refused naming both methods', () => {
+    for (const [saved, wanted] of [
+      ['edora', 'lora'],
+      ['dora', 'lora'],
+      ['lora', 'edora'],
+    ] as const) {
+      const run = fresh(saved);
+      const dir = join(root, `method-${saved}-${wanted}`);
+      saveCheckpoint(dir, run.pm, run.opt, state(run, 0));
+      const other = fresh(wanted);
+      const before = snapshot(other.pm);
+      assert.throws(
+        () => loadCheckpoint(dir, other.pm, other.opt),
+        new RegExp(
+          `adapter_config\\.json: the checkpoint holds a ${saved} adapter, the model's is ${wanted}`,
+        ),
+      );
+      assert.deepEqual(snapshot(other.pm), before);
+    }
+  });
+
   test('replacing a checkpoint: the new one wins, no leftovers', () => {
     const run = fresh('edora');
     const dir = join(root, 'replace');

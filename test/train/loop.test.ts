@@ -62,6 +62,7 @@ async function run(
     modulesToSave: ['classifier'],
   });
   let steps = 0;
+  const progress: number[] = [];
   const result = await train(
     task,
     peft,
@@ -78,14 +79,15 @@ async function run(
       outputDir,
       resume,
       shouldStop: () => stopAt !== undefined && steps >= stopAt,
-      onProgress: () => {
+      onProgress: (p) => {
         steps++;
+        progress.push(p.step);
       },
       ...extra,
     },
   );
   const state = peft.trainableParameters().map(([k, t]) => [k, t.toArray()] as const);
-  return { result, state, task };
+  return { result, state, task, progress };
 }
 
 test('the loop learns a toy task and restores the best epoch', async () => {
@@ -112,11 +114,59 @@ test('stopped mid-epoch and resumed: the same adapter as an uninterrupted run', 
   assert.equal(first.result.steps, 8);
   const second = await run(dir, undefined, true);
   assert.equal(second.result.steps, 18);
+  // Only the remaining steps: a run that ignored the checkpoint and started
+  // over would end with the same tensors (training is deterministic).
+  assert.deepEqual(second.progress, [9, 10, 11, 12, 13, 14, 15, 16, 17, 18]);
   assert.deepEqual(second.state, reference.state);
   assert.deepEqual(
     second.result.history.map((h) => h.metrics),
     reference.result.history.map((h) => h.metrics),
   );
+});
+
+test('a stop asked for at the end of an epoch comes before its evaluation; resume evaluates', async () => {
+  const reference = await run(undefined);
+  const dir = join(root, 'epoch-end');
+  const first = await run(dir, 6); // 6 steps: the whole first epoch
+  assert.equal(first.result.interrupted, true);
+  assert.equal(first.result.steps, 6);
+  assert.deepEqual(first.result.history, [], 'no evaluation after the stop');
+  const second = await run(dir, undefined, true);
+  assert.deepEqual(second.progress[0], 7);
+  assert.deepEqual(second.state, reference.state);
+  assert.deepEqual(
+    second.result.history.map((h) => h.metrics),
+    reference.result.history.map((h) => h.metrics),
+  );
+});
+
+test('resume with other settings: refused by name, or accepted with overrideResume and logged', async () => {
+  const dir = join(root, 'settings');
+  await run(dir, 4);
+  await assert.rejects(
+    run(dir, undefined, true, { batchSize: 4 }),
+    /checkpoint was trained with batch size 8, not 4: resume with the same settings, or pass --override-resume/,
+  );
+  await assert.rejects(
+    run(dir, undefined, true, { gradientAccumulation: 3, lr: 1e-2 }),
+    /gradient accumulation 2, not 3; learning rate 0\.03, not 0\.01/,
+  );
+  await assert.rejects(run(dir, undefined, true, { method: 'lora' }), /method edora, not lora/);
+  const records: Record<string, unknown>[] = [];
+  const resumed = await run(dir, undefined, true, {
+    headLr: 1e-2,
+    overrideResume: true,
+    onLog: (r) => {
+      records.push(r);
+    },
+  });
+  assert.equal(resumed.progress[0], 5);
+  assert.deepEqual(records[0], {
+    type: 'resume',
+    step: 4,
+    evaluations: 0,
+    overrides: { headLr: { checkpoint: 3e-2, now: 1e-2 } },
+  });
 });
 
 test('early stopping ends the run after `patience` evaluations without improvement', async () => {

@@ -18,6 +18,7 @@ import { noGrad } from '../../autograd/tape.js';
 import { loadUseLite } from '../../models/use-lite/load.js';
 import type { UseLiteModel } from '../../models/use-lite/model.js';
 import { loadPeftAdapter } from '../../peft/save.js';
+import { catchInterrupt } from '../interrupt.js';
 
 export interface EmbedOptions {
   model: string;
@@ -41,16 +42,37 @@ export function register(program: Command): void {
     .requiredOption('--input <file>', 'UTF-8 text, one input per line')
     .requiredOption('--out <file>', 'output .jsonl: {"text": …, "embedding": […]} per line')
     .option('--batch-size <n>', 'inputs per forward pass', '32')
-    .action((opts: EmbedOptions) => {
-      const { count, seconds } = runEmbed(opts);
+    .action(async (opts: EmbedOptions) => {
+      const interrupt = catchInterrupt(() => {
+        console.error('edora embed: stopping after this batch; press Ctrl-C again to quit at once');
+      });
+      let result: Awaited<ReturnType<typeof runEmbed>>;
+      try {
+        result = await runEmbed(opts, () => interrupt.requested);
+      } finally {
+        interrupt.dispose();
+      }
+      if (result.interrupted) {
+        console.error(`edora embed: interrupted; nothing written to ${opts.out}`);
+        process.exitCode = 130;
+        return;
+      }
+      const { count, seconds } = result;
       console.error(
         `edora embed: ${count} line${count === 1 ? '' : 's'} → ${opts.out} (${seconds.toFixed(1)} s)`,
       );
     });
 }
 
-/** The work behind `edora embed`; throws one clear line on bad input. */
-export function runEmbed(opts: EmbedOptions): { count: number; seconds: number } {
+/**
+ * The work behind `edora embed`; throws one clear line on bad input. Between
+ * batches it lets Ctrl-C in: when `shouldStop` says so it stops and removes
+ * the temporary file, leaving `out` as it was.
+ */
+export async function runEmbed(
+  opts: EmbedOptions,
+  shouldStop: () => boolean = () => false,
+): Promise<{ count: number; seconds: number; interrupted: boolean }> {
   const start = performance.now();
   const batchSize = Number(opts.batchSize ?? 32);
   if (!Number.isInteger(batchSize) || batchSize < 1) {
@@ -61,20 +83,26 @@ export function runEmbed(opts: EmbedOptions): { count: number; seconds: number }
   if (opts.adapter !== undefined) loadPeftAdapter(model, opts.adapter);
   const tmp = `${opts.out}.tmp-${process.pid}`;
   const fd = openOut(tmp, opts.out);
+  let interrupted = false;
   try {
-    noGrad(() => {
-      for (let i = 0; i < lines.length; i += batchSize) {
-        const texts = lines.slice(i, i + batchSize);
-        const y = model.embed(texts).toArray();
-        const d = model.outputDim;
-        const chunk = texts
-          .map((text, r) => JSON.stringify({ text, embedding: y.slice(r * d, (r + 1) * d) }))
-          .join('\n');
-        writeSync(fd, `${chunk}\n`);
+    for (let i = 0; i < lines.length; i += batchSize) {
+      // Let a Ctrl-C be seen (its handler runs on the event loop).
+      await new Promise((resolve) => setImmediate(resolve));
+      if (shouldStop()) {
+        interrupted = true;
+        break;
       }
-    });
+      const texts = lines.slice(i, i + batchSize);
+      const y = noGrad(() => model.embed(texts).toArray());
+      const d = model.outputDim;
+      const chunk = texts
+        .map((text, r) => JSON.stringify({ text, embedding: y.slice(r * d, (r + 1) * d) }))
+        .join('\n');
+      writeSync(fd, `${chunk}\n`);
+    }
     closeSync(fd);
-    renameSync(tmp, opts.out);
+    if (interrupted) rmSync(tmp, { force: true });
+    else renameSync(tmp, opts.out);
   } catch (err) {
     try {
       closeSync(fd);
@@ -84,7 +112,7 @@ export function runEmbed(opts: EmbedOptions): { count: number; seconds: number }
     rmSync(tmp, { force: true });
     throw err;
   }
-  return { count: lines.length, seconds: (performance.now() - start) / 1000 };
+  return { count: lines.length, seconds: (performance.now() - start) / 1000, interrupted };
 }
 
 function loadModel(name: string): UseLiteModel {

@@ -3,13 +3,16 @@
  * built-in task, a GLUE task directory or your own files; evaluate a saved
  * adapter.
  */
-import { appendFileSync, mkdirSync } from 'node:fs';
+import { rmdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { SingleBar } from 'cli-progress';
 import type { Command } from 'commander';
 import { METHOD_NAMES } from '../../adapters/types.js';
+import type { TaskData } from '../../data/types.js';
+import { lockDir } from '../../io/dir-lock.js';
 import { loadPeftAdapter, savePeftAdapter } from '../../peft/save.js';
 import { evaluate } from '../../train/loop.js';
+import { describeChanges, type SettingChanges } from '../../train/resume-settings.js';
 import {
   classifierTask,
   DEFAULT_MAX_GRAD_NORM,
@@ -18,8 +21,11 @@ import {
   finetune,
 } from '../../workflows/finetune.js';
 import { type DataOptions, dataOptions, loadTaskData } from '../data-args.js';
+import { catchInterrupt } from '../interrupt.js';
 import { numberOption, positiveInt } from '../options.js';
 import { type RunSummary, writeReport } from '../report.js';
+import { appendLogRecord, truncateLogForResume } from '../train-log.js';
+import { checkOutputDir, removeEarlierRun } from '../train-output.js';
 
 interface TrainCliOptions extends DataOptions {
   model: string;
@@ -39,6 +45,8 @@ interface TrainCliOptions extends DataOptions {
   seed: string;
   out?: string;
   resume?: boolean;
+  overwrite?: boolean;
+  overrideResume?: boolean;
   checkpointEvery?: string;
   earlyStopping?: string;
   json?: boolean;
@@ -72,6 +80,14 @@ export function register(program: Command): void {
     .option('--seed <n>', 'seed of the head, the adapter and the batch order', '42')
     .option('--out <dir>', 'write the best adapter, checkpoints, log.jsonl and a report here')
     .option('--resume', 'continue from <out>/checkpoint')
+    .option(
+      '--overwrite',
+      'start over in a --out that holds an earlier run (only what edora wrote there is removed)',
+    )
+    .option(
+      '--override-resume',
+      "with --resume: accept a --batch-size, --grad-accum, --lr or --head-lr other than the checkpoint's (logged)",
+    )
     .option('--checkpoint-every <n>', 'also checkpoint every n optimizer steps')
     .option('--early-stopping <n>', 'stop after n evaluations without improvement')
     .option('--json', 'print the final metrics as one JSON object');
@@ -89,23 +105,42 @@ export async function runTrain(opts: TrainCliOptions): Promise<void> {
   }
   if (opts.resume && !opts.out)
     throw new Error('--resume needs --out (the directory holding the checkpoint)');
+  if (opts.resume && opts.overwrite)
+    throw new Error(
+      '--resume and --overwrite cannot be combined: continue the run in --out, or start it over',
+    );
+  if (opts.overrideResume && !opts.resume) throw new Error('--override-resume needs --resume');
   const data = loadTaskData(opts);
+  const options = finetuneOptions(opts, method);
   const out = opts.out;
-  // The output directory appears only once training starts: bad input leaves nothing behind.
-  const logPath = out ? join(out, 'log.jsonl') : null;
-  const bar = new SingleBar({
-    format: 'train |{bar}| {value}/{total} steps | loss {loss} | {rate} | ETA {eta_formatted}',
-    hideCursor: true,
-    noTTYOutput: false,
-    stream: process.stderr,
-  });
-  let stop = false;
-  const onSigint = (): void => {
-    stop = true;
-  };
-  process.on('SIGINT', onSigint);
-  let started = false;
-  const options: FinetuneOptions = {
+  if (!out) return trainAndReport(opts, data, options, null);
+  // One run per --out: a second one would mix its log and checkpoints with the first's.
+  const lock = lockDir(out);
+  if (lock.tookOver)
+    console.error(
+      `edora train: taking over ${lock.path} from pid ${lock.tookOver.pid}, which is no longer running`,
+    );
+  try {
+    checkOutputDir(out, { resume: options.resume ?? false, overwrite: opts.overwrite ?? false });
+    await trainAndReport(opts, data, options, out);
+  } finally {
+    lock.release();
+    // Bad input (a model that does not load, say) leaves nothing behind.
+    if (lock.created) rmdirIfEmpty(out);
+  }
+}
+
+function rmdirIfEmpty(dir: string): void {
+  try {
+    rmdirSync(dir);
+  } catch {
+    // not empty: the run wrote something worth keeping
+  }
+}
+
+/** The library's options from the command line; each bad value named by its flag. */
+function finetuneOptions(opts: TrainCliOptions, method: FinetuneMethod): FinetuneOptions {
+  return {
     model: opts.model,
     method,
     r: positiveInt('--r', opts.r),
@@ -130,8 +165,9 @@ export async function runTrain(opts: TrainCliOptions): Promise<void> {
         ? DEFAULT_MAX_GRAD_NORM[method]
         : numberOption('--max-grad-norm', opts.maxGradNorm),
     seed: positiveInt('--seed', opts.seed, true),
-    outputDir: out,
+    outputDir: opts.out,
     resume: opts.resume ?? false,
+    overrideResume: opts.overrideResume ?? false,
     checkpointEvery:
       opts.checkpointEvery === undefined
         ? undefined
@@ -140,43 +176,85 @@ export async function runTrain(opts: TrainCliOptions): Promise<void> {
       opts.earlyStopping === undefined
         ? undefined
         : positiveInt('--early-stopping', opts.earlyStopping),
-    onProgress: (p) => {
-      if (!started) {
-        bar.start(p.totalSteps, 0, { loss: '-', rate: '-' });
-        started = true;
-      }
-      bar.update(p.step, {
-        loss: p.loss.toFixed(4),
-        rate:
-          p.tokensPerSecond > 0
-            ? `${p.tokensPerSecond.toFixed(0)} tok/s`
-            : `${p.examplesPerSecond.toFixed(1)} ex/s`,
-      });
-    },
-    onLog: (record) => {
-      if (!logPath || !out) return;
-      mkdirSync(out, { recursive: true });
-      appendFileSync(logPath, `${JSON.stringify({ time: new Date().toISOString(), ...record })}\n`);
-    },
-    shouldStop: () => stop,
   };
+}
+
+/** Train with a progress bar and Ctrl-C handling; write the adapter, log and report into `out`. */
+async function trainAndReport(
+  opts: TrainCliOptions,
+  data: TaskData,
+  options: FinetuneOptions,
+  out: string | null,
+): Promise<void> {
+  const logPath = out ? join(out, 'log.jsonl') : null;
+  const bar = new SingleBar({
+    format: 'train |{bar}| {value}/{total} steps | loss {loss} | {rate} | ETA {eta_formatted}',
+    hideCursor: true,
+    noTTYOutput: false,
+    stream: process.stderr,
+  });
+  let barState: 'idle' | 'shown' | 'stopped' = 'idle';
+  const stopBar = (): void => {
+    if (barState === 'shown') bar.stop(); // also shows the cursor again
+    barState = 'stopped';
+  };
+  const interrupt = catchInterrupt(() => {
+    stopBar();
+    console.error(
+      out
+        ? 'edora train: stopping after this step and saving a checkpoint; press Ctrl-C again to quit at once (the last checkpoint stays valid)'
+        : 'edora train: stopping after this step; press Ctrl-C again to quit at once',
+    );
+  });
   let result: Awaited<ReturnType<typeof finetune>>;
   try {
-    result = await finetune(data, options);
+    result = await finetune(data, {
+      ...options,
+      onProgress: (p) => {
+        if (barState === 'stopped') return;
+        if (barState === 'idle') {
+          bar.start(p.totalSteps, 0, { loss: '-', rate: '-' });
+          barState = 'shown';
+        }
+        bar.update(p.step, {
+          loss: p.loss.toFixed(4),
+          rate:
+            p.tokensPerSecond > 0
+              ? `${p.tokensPerSecond.toFixed(0)} tok/s`
+              : `${p.examplesPerSecond.toFixed(1)} ex/s`,
+        });
+      },
+      onLog: (record) => {
+        if (!logPath) return;
+        if (record['type'] === 'resume') {
+          truncateLogForResume(logPath, record['step'] as number, record['evaluations'] as number);
+          if (record['overrides'])
+            console.error(
+              `edora train: --override-resume: ${describeChanges(record['overrides'] as SettingChanges)}`,
+            );
+        }
+        appendLogRecord(logPath, record);
+      },
+      // --overwrite: the earlier run goes once this one has loaded and checked everything.
+      onStart: out && opts.overwrite ? () => removeEarlierRun(out) : undefined,
+      shouldStop: () => interrupt.requested,
+    });
   } finally {
-    if (started) bar.stop();
-    process.off('SIGINT', onSigint);
+    stopBar();
+    interrupt.dispose();
   }
   if (result.train.interrupted) {
     console.error(
-      `edora train: interrupted at step ${result.train.steps}; continue with --resume --out ${out}`,
+      out
+        ? `edora train: interrupted at step ${result.train.steps}; the checkpoint is in ${join(out, 'checkpoint')}; continue with --resume --out ${out}`
+        : `edora train: interrupted at step ${result.train.steps}; no checkpoint was saved (run with --out DIR to make a run resumable)`,
     );
     process.exitCode = 130;
     return;
   }
   const summary: RunSummary = {
     task: data.name,
-    method,
+    method: options.method,
     metric: data.metric,
     trainable: result.trainable,
     steps: result.train.steps,
@@ -194,7 +272,7 @@ export async function runTrain(opts: TrainCliOptions): Promise<void> {
   if (opts.json) console.log(JSON.stringify(summary));
   else {
     console.log(
-      `${data.name} · ${method}: ${result.trainable.toLocaleString('en-US')} trainable parameters, ${summary.steps} steps in ${summary.seconds} s`,
+      `${data.name} · ${options.method}: ${result.trainable.toLocaleString('en-US')} trainable parameters, ${summary.steps} steps in ${summary.seconds} s`,
     );
     console.log(`validation: ${fmtMetrics(result.validation)}`);
     console.log(`test:       ${fmtMetrics(result.test)}`);

@@ -1,8 +1,10 @@
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
+import { fileURLToPath } from 'node:url';
 import { Command } from 'commander';
 import { register, runEmbed } from '../../../src/cli/commands/embed.js';
 import { noGrad, PeftModel, savePeftAdapter } from '../../../src/index.js';
@@ -47,37 +49,37 @@ test('edora embed writes one JSON line per input line, equal to the library embe
   );
 });
 
-test('bad input fails with one clear line and writes nothing', () => {
+test('bad input fails with one clear line and writes nothing', async () => {
   const out = join(dir, 'never.jsonl');
   const input = join(dir, 'ok.txt');
   writeFileSync(input, 'x\n');
-  assert.throws(
-    () => runEmbed({ model: 'use-lite', input: join(dir, 'missing.txt'), out }),
+  await assert.rejects(
+    runEmbed({ model: 'use-lite', input: join(dir, 'missing.txt'), out }),
     /cannot read --input .*missing.txt: ENOENT/,
   );
-  assert.throws(
-    () => runEmbed({ model: 'use-lite', input, out, batchSize: '0' }),
+  await assert.rejects(
+    runEmbed({ model: 'use-lite', input, out, batchSize: '0' }),
     /--batch-size must be a positive integer, got '0'/,
   );
-  assert.throws(
-    () => runEmbed({ model: join(dir, 'nodir'), input, out }),
+  await assert.rejects(
+    runEmbed({ model: join(dir, 'nodir'), input, out }),
     /--model must be 'use-lite' or a directory/,
   );
-  assert.throws(
-    () => runEmbed({ model: 'use-lite', adapter: dir, input, out }),
+  await assert.rejects(
+    runEmbed({ model: 'use-lite', adapter: dir, input, out }),
     /no adapter_config\.json/,
   );
   const binary = join(dir, 'bin.txt');
   writeFileSync(binary, Buffer.from([0xff, 0xfe, 0x00, 0xc3]));
-  assert.throws(() => runEmbed({ model: 'use-lite', input: binary, out }), /is not valid UTF-8/);
-  assert.throws(
-    () => runEmbed({ model: 'use-lite', input, out: join(dir, 'no', 'such', 'dir.jsonl') }),
+  await assert.rejects(runEmbed({ model: 'use-lite', input: binary, out }), /is not valid UTF-8/);
+  await assert.rejects(
+    runEmbed({ model: 'use-lite', input, out: join(dir, 'no', 'such', 'dir.jsonl') }),
     /cannot write --out/,
   );
   assert.equal(existsSync(out), false);
 });
 
-test('edora embed --adapter applies an EDoRA adapter saved in PEFT format', () => {
+test('edora embed --adapter applies an EDoRA adapter saved in PEFT format', async () => {
   const model = loadUseLite();
   const pm = PeftModel.create(model, { method: 'edora', r: 4, targetModules: 'all-linear' });
   perturbTrainable(pm, 3, 0.05);
@@ -93,11 +95,35 @@ test('edora embed --adapter applies an EDoRA adapter saved in PEFT format', () =
   const input = join(dir, 'adapted.txt');
   const out = join(dir, 'adapted.jsonl');
   writeFileSync(input, texts.join('\n'));
-  runEmbed({ model: 'use-lite', adapter: adapterDir, input, out });
+  await runEmbed({ model: 'use-lite', adapter: adapterDir, input, out });
   const got = readFileSync(out, 'utf8')
     .trim()
     .split('\n')
     .flatMap((l) => (JSON.parse(l) as { embedding: number[] }).embedding);
   assert.equal(got.length, expected.length);
   for (let i = 0; i < got.length; i++) assert.ok(Math.abs(got[i]! - expected[i]!) < 1e-6);
+});
+
+test('Ctrl-C during edora embed stops at the next batch, exits 130 and leaves no temporary file', () => {
+  const input = join(dir, 'long.txt');
+  const out = join(dir, 'long.jsonl');
+  writeFileSync(input, Array.from({ length: 6 }, (_, i) => `line ${i}`).join('\n'));
+  const hook = fileURLToPath(new URL('../../helpers/signal-at.js', import.meta.url));
+  const argv = ['--input', input, '--out', out, '--batch-size', '1'];
+  const r = spawnSync(
+    process.execPath,
+    ['--import', hook, 'bin/edora.js', 'embed', '--model', 'use-lite', ...argv],
+    {
+      encoding: 'utf8',
+      // Ctrl-C once the first line is written to the temporary file.
+      env: { ...process.env, EDORA_TEST_SIGNAL: 'SIGINT', EDORA_TEST_SIGNAL_ON: '"text":"line 0"' },
+    },
+  );
+  assert.equal(r.status, 130, `${r.signal} ${r.stderr}`);
+  assert.match(r.stderr, /edora embed: interrupted; nothing written to .*long\.jsonl/);
+  assert.equal(existsSync(out), false);
+  assert.deepEqual(
+    readdirSync(dir).filter((f) => f.includes('.tmp-')),
+    [],
+  );
 });
