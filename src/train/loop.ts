@@ -333,6 +333,10 @@ export async function train(
         break outer;
       }
       let stepLoss = 0;
+      // Each batch's mean loss counts for its share of the group's examples, so
+      // that the step is the one a single batch of batchSize × accum takes, a
+      // short last group (fewer batches, or a last batch not full) included.
+      const groupSize = Math.min((b + accum) * batchSize, data.train.length) - b * batchSize;
       for (let k = 0; k < accum && b + k < batchesPerEpoch; k++) {
         const idx = order.subarray(
           (b + k) * batchSize,
@@ -340,9 +344,9 @@ export async function train(
         );
         const batch = Array.from(idx, (i) => data.train[i]!);
         const loss = lossOf(task, task.logits(batch), batch);
-        const micro = Math.min(accum, batchesPerEpoch - b);
-        backward(micro > 1 ? mul(loss, 1 / micro) : loss);
-        stepLoss += loss.item() / micro;
+        const share = batch.length / groupSize;
+        backward(share < 1 ? mul(loss, share) : loss);
+        stepLoss += loss.item() * share;
         examplesSeen += batch.length;
         tokensSeen += task.lastTokenCount?.() ?? 0;
       }

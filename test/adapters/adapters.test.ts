@@ -16,6 +16,7 @@ import {
 import * as E from '../../src/index.js';
 import { Linear, Random, Tensor } from '../../src/index.js';
 import { relErr } from '../helpers/compare.js';
+import { withSpectrum } from '../helpers/spectrum.js';
 
 type Mat = number[][];
 const mat = (t: Tensor): Mat => {
@@ -36,19 +37,38 @@ interface Params {
   s: number;
 }
 
-/** ΔW, W' and the row norm straight from the definitions. */
-function reference(p: Params, fixedNorm?: number[]): { wPrime: Mat; norm: number[] } {
+/** ΔW, the row norm and the scale g = m / norm (1 without m), straight from the definitions. */
+function reference(p: Params, fixedNorm?: number[]): { delta: Mat; norm: number[]; g: number[] } {
   const delta = p.r ? mm(mm(p.b, p.r), p.a) : mm(p.b, p.a);
   const v = p.w.map((row, i) => row.map((x, j) => x + p.s * delta[i]![j]!));
   const norm =
     fixedNorm ?? v.map((row) => Math.max(Math.sqrt(row.reduce((s, x) => s + x * x, 0)), 1e-6));
-  const wPrime = p.m ? v.map((row, i) => row.map((x) => (p.m![i]! * x) / norm[i]!)) : v;
-  return { wPrime, norm };
+  const g = p.m ? p.m.map((m, i) => m / norm[i]!) : norm.map(() => 1);
+  return { delta, norm, g };
 }
-function refForward(p: Params, x: Mat, fixedNorm?: number[]): Mat {
-  const { wPrime } = reference(p, fixedNorm);
-  return x.map((row) =>
-    wPrime.map((wr, o) => wr.reduce((s, v, j) => s + v * row[j]!, 0) + p.bias[o]!),
+
+interface RefInputs {
+  /** The row norm held fixed (the norm is detached: finite differences must not move it). */
+  norm?: number[];
+  /** x̃: the adapter path's input (x after dropout). Default x. */
+  xd?: Mat;
+  /** The input of the (g − 1)·W term: x (edora's forward) or x̃ (PEFT's DoRA layer). Default x. */
+  xw?: Mat;
+}
+
+/** y = W·x + b + (g − 1)·W·xw + g·s·ΔW·x̃; with xw = x̃ = x this is W'·x + b. */
+function refForward(p: Params, x: Mat, inputs: RefInputs = {}): Mat {
+  const { delta, g } = reference(p, inputs.norm);
+  const { xd = x, xw = x } = inputs;
+  const dot = (a: number[], b: number[]) => a.reduce((s, v, j) => s + v * b[j]!, 0);
+  return x.map((row, i) =>
+    p.w.map(
+      (wr, o) =>
+        dot(wr, row) +
+        p.bias[o]! +
+        (g[o]! - 1) * dot(wr, xw[i]!) +
+        g[o]! * p.s * dot(delta[o]!, xd[i]!),
+    ),
   );
 }
 
@@ -59,6 +79,7 @@ function setup(
   r: number,
   seed: number,
   dtype: 'float32' | 'float64' = 'float64',
+  dropout = 0,
 ) {
   const rng = new Random(seed);
   const base = new Linear(dIn, dOut, { rng });
@@ -69,7 +90,7 @@ function setup(
   base.requiresGrad(false);
   const adapter = getMethod(method).fromBase(
     base,
-    adapterConfig({ method, r, alpha: 3 }),
+    adapterConfig({ method, r, alpha: 3, dropout }),
     rng,
   ) as LowRankAdapter;
   // Move every factor away from its (often zero) initial value so each term matters.
@@ -97,6 +118,47 @@ function params(base: Linear, adapter: LowRankAdapter): Params {
   };
 }
 
+/**
+ * The gradients of Σ cot ⊙ y that backward left on the adapter's tensors equal
+ * finite differences of the reference with the norm held fixed (it is
+ * detached); frozen tensors got none. `inputs` feeds the reference the same
+ * dropout mask as the forward.
+ */
+function assertGradients(
+  what: string,
+  base: Linear,
+  adapter: LowRankAdapter,
+  x: Mat,
+  cot: Mat,
+  inputs: RefInputs = {},
+): void {
+  const { norm } = reference(params(base, adapter));
+  const objective = (): number => {
+    const out = refForward(params(base, adapter), x, { ...inputs, norm });
+    return out.reduce((s, row, i) => s + row.reduce((t, v, j) => t + v * cot[i]![j]!, 0), 0);
+  };
+  for (const [key, t] of adapter.tensors()) {
+    if (!t.requiresGrad) {
+      assert.equal(t.grad, null, `${what}: frozen ${key} got a gradient`);
+      continue;
+    }
+    const g = t.grad!.toArray();
+    for (let i = 0; i < t.size; i++) {
+      const saved = t.data[i]!;
+      t.data[i] = saved + 1e-6;
+      const fp = objective();
+      t.data[i] = saved - 1e-6;
+      const fm = objective();
+      t.data[i] = saved;
+      const numeric = (fp - fm) / 2e-6;
+      assert.ok(
+        Math.abs(g[i]! - numeric) <= 1e-6 * (1 + Math.abs(numeric)),
+        `${what} ${key}[${i}]: ${g[i]} vs ${numeric}`,
+      );
+    }
+  }
+}
+
 const SHAPES: [number, number, number][] = [
   [7, 5, 3],
   [5, 9, 4],
@@ -116,35 +178,9 @@ describe('adapters match the explicit formulas', () => {
           `${method} ${dOut}x${dIn} forward`,
         );
 
-        // Gradients of Σ w·y for the trainable tensors, by finite differences of the reference with the norm fixed.
         const cot = E.randn(y.shape as number[], rng, 1, 0, { dtype: 'float64' });
         E.backward(y, { grad: cot });
-        const { norm } = reference(p);
-        const cotM = mat(cot);
-        const objective = (): number => {
-          const out = refForward(params(base, adapter), mat(x), norm);
-          return out.reduce((s, row, i) => s + row.reduce((t, v, j) => t + v * cotM[i]![j]!, 0), 0);
-        };
-        for (const [key, t] of adapter.tensors()) {
-          if (!t.requiresGrad) {
-            assert.equal(t.grad, null, `${method}: frozen ${key} got a gradient`);
-            continue;
-          }
-          const g = t.grad!.toArray();
-          for (let i = 0; i < t.size; i++) {
-            const saved = t.data[i]!;
-            t.data[i] = saved + 1e-6;
-            const fp = objective();
-            t.data[i] = saved - 1e-6;
-            const fm = objective();
-            t.data[i] = saved;
-            const numeric = (fp - fm) / 2e-6;
-            assert.ok(
-              Math.abs(g[i]! - numeric) <= 1e-6 * (1 + Math.abs(numeric)),
-              `${method} ${key}[${i}]: ${g[i]} vs ${numeric}`,
-            );
-          }
-        }
+        assertGradients(`${method} ${dOut}x${dIn}`, base, adapter, mat(x), mat(cot));
       }
     });
   }
@@ -177,12 +213,64 @@ describe('adapters match the explicit formulas', () => {
   });
 });
 
+describe('adapter dropout: on the adapter path only, in training only', () => {
+  const [dOut, dIn, r, rows, p] = [7, 9, 3, 6, 0.5];
+  /** A fresh adapter with dropout p, the input, and x̃ = x ⊙ the mask its next forward will draw. */
+  const withMask = (method: MethodName, normMode: 'factored' | 'naive') => {
+    const s = setup(method, dOut, dIn, r, 40, 'float64', p);
+    Object.defineProperty(s.adapter, 'config', { value: { ...s.adapter.config, normMode } });
+    const x = E.randn([rows, dIn], new Random(8), 1, 0, { dtype: 'float64' });
+    // The same generator from the same state, through the dropout op: the mask the adapter draws.
+    const probe = new Random(0);
+    probe.setState(s.rng.getState());
+    const mask = mat(E.dropout(E.full([rows, dIn], 1, { dtype: 'float64' }), p, probe));
+    assert.deepEqual([...new Set(mask.flat())].sort(), [0, 2], 'the mask drops some, keeps others');
+    const xd = mat(x).map((row, i) => row.map((v, j) => v * mask[i]![j]!));
+    return { ...s, x, xd };
+  };
+
+  for (const method of METHOD_NAMES) {
+    test(`${method}: in evaluation dropout 0.5 equals dropout 0; in training, the float64 reference fed the same mask`, () => {
+      const { base, adapter, rng, x, xd } = withMask(method, 'factored');
+      const off = setup(method, dOut, dIn, r, 40); // same seed: the same W and factors, no dropout
+      assert.deepEqual(params(base, adapter), params(off.base, off.adapter));
+      base.eval();
+      assert.deepEqual(base.forward(x).toArray(), off.base.forward(x).toArray(), 'evaluation');
+
+      base.train();
+      const y = base.forward(x);
+      const ref = params(base, adapter);
+      const e = relErr(y.toArray(), refForward(ref, mat(x), { xd }).flat());
+      assert.ok(e < 1e-10, `${method} training forward: relative error ${e}`);
+      const moved = relErr(y.toArray(), refForward(ref, mat(x)).flat());
+      assert.ok(moved > 1e-2, `${method}: dropout changes the output (${moved})`);
+      const cot = E.randn(y.shape as number[], rng, 1, 0, { dtype: 'float64' });
+      E.backward(y, { grad: cot });
+      assertGradients(`${method} dropout`, base, adapter, mat(x), mat(cot), { xd });
+    });
+  }
+
+  for (const method of ['dora', 'edora'] as const) {
+    test(`${method}, normMode 'naive': PEFT's DoRA layer, whose (g − 1)·W term also gets the dropped input`, () => {
+      const { base, x, xd, adapter } = withMask(method, 'naive');
+      const y = base.forward(x).toArray();
+      const e = relErr(y, refForward(params(base, adapter), mat(x), { xd, xw: xd }).flat());
+      assert.ok(e < 1e-10, `${method} naive training forward: relative error ${e}`);
+    });
+  }
+});
+
 describe('initialisation', () => {
   test('EDoRA and LoRA-XS: B = U_r orthonormal, A = Σ_r·V_rᵀ (B·A is the best rank-r approximation), m = ‖W‖_row', () => {
-    const rng = new Random(3);
-    const base = new Linear(40, 30, { rng });
+    // W [30×40] with a known spectrum, so the best rank-r error is known beforehand (Eckart–Young).
+    const [dOut, dIn, r] = [30, 40, 8];
+    const sigma = Array.from({ length: dOut }, (_, p) => 3 * 0.9 ** p);
+    const base = new Linear(dIn, dOut);
+    base.weight.data.set(withSpectrum(dOut, dIn, sigma, new Random(3)));
+    const w = mat(base.weight);
+    const optimal = Math.sqrt(sigma.slice(r).reduce((s, v) => s + v * v, 0));
     for (const method of ['edora', 'lora-xs'] as const) {
-      const ad = getMethod(method).fromBase(base, adapterConfig({ method, r: 8 }), new Random(4));
+      const ad = getMethod(method).fromBase(base, adapterConfig({ method, r }), new Random(4));
       const t = ad.tensors();
       const b = mat(t.get('lora_B.weight')!);
       const btb = mm(
@@ -192,19 +280,39 @@ describe('initialisation', () => {
       for (const [i, row] of btb.entries()) {
         for (const [j, v] of row.entries()) assert.ok(Math.abs(v - (i === j ? 1 : 0)) < 1e-5);
       }
-      const r = t.get('lora_R.weight')!.toArray();
-      const std = Math.sqrt(r.reduce((s, v) => s + v * v, 0) / r.length);
+      const rr = t.get('lora_R.weight')!.toArray();
+      const std = Math.sqrt(rr.reduce((s, v) => s + v * v, 0) / rr.length);
       assert.ok(std > 0.3e-5 && std < 3e-5, `R std ${std}`);
       if (method === 'edora') {
         const m = t.get('lora_magnitude_vector')!.toArray();
-        for (const [i, row] of mat(base.weight).entries()) {
+        for (const [i, row] of w.entries()) {
           assert.ok(Math.abs(Math.hypot(...row) - m[i]!) < 1e-5);
         }
       }
-      // Rows of A are σ_p·v_pᵀ: orthogonal, with decreasing norms.
+      // Rows of A are σ_p·v_pᵀ: A·Aᵀ = diag(σ_1², …, σ_r²), orthogonal rows with decreasing norms.
       const a = mat(t.get('lora_A.weight')!);
-      const norms = a.map((row) => Math.hypot(...row));
-      for (let p = 0; p + 1 < norms.length; p++) assert.ok(norms[p]! >= norms[p + 1]! - 1e-6);
+      const aat = mm(
+        a,
+        a[0]!.map((_, j) => a.map((row) => row[j]!)),
+      );
+      for (const [p, row] of aat.entries()) {
+        for (const [q, v] of row.entries()) {
+          const want = p === q ? sigma[p]! ** 2 : 0;
+          assert.ok(
+            Math.abs(v - want) < 1e-5 * sigma[0]! ** 2,
+            `${method} (A·Aᵀ)[${p},${q}] = ${v}`,
+          );
+        }
+      }
+      // ‖W − B·A‖_F = √(Σ_{p>r} σ_p²): B·A is the best rank-r approximation of W.
+      const ba = mm(b, a);
+      const err = Math.sqrt(
+        w.reduce((s, row, i) => s + row.reduce((t, v, j) => t + (v - ba[i]![j]!) ** 2, 0), 0),
+      );
+      assert.ok(
+        Math.abs(err - optimal) < 1e-5 * optimal,
+        `${method}: ‖W − B·A‖_F = ${err}, best rank-${r} error ${optimal}`,
+      );
     }
   });
 

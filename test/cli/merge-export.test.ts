@@ -1,7 +1,8 @@
 /**
  * edora merge / export / predict --adapter on a tiny RoBERTa checkpoint:
  * merged weights, exported PEFT DoRA adapters and adapter forwards all give
- * the same logits.
+ * the same logits; and `edora merge` of the checked-in EDoRA fixtures gives
+ * the merged logits Hugging Face PEFT recorded for their DoRA exports.
  */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
@@ -27,7 +28,9 @@ import {
   writeTinyCheckpoint,
 } from '../../src/index.js';
 import { relErr } from '../helpers/compare.js';
+import { type EncoderCase, encoderInput } from '../helpers/encoder-input.js';
 import { perturbTrainable } from '../helpers/perturb.js';
+import { baseDir, baseOf, FIXTURES, type InteropBase } from '../peft/interop-specs.js';
 
 const tmp = mkdtempSync(join(tmpdir(), 'edora-merge-'));
 after(() => rmSync(tmp, { recursive: true, force: true }));
@@ -102,6 +105,39 @@ test('merge, export to peft-dora and predict --adapter agree with the adapter fo
     ) < 1e-5,
     'predict --adapter',
   );
+});
+
+test("edora merge of the EDoRA fixtures gives PEFT's merged logits of their DoRA exports", () => {
+  // PEFT's merge_and_unload of the exported DoRA adapter, in float64 (test/fixtures/peft/make_reference.py).
+  const peft = JSON.parse(readFileSync(join(FIXTURES, 'expected.json'), 'utf8')) as {
+    base_logits: Record<InteropBase, number[][]>;
+    adapters: Record<string, { merged_logits?: number[][] }>;
+  };
+  const cases = JSON.parse(
+    readFileSync(join(process.cwd(), 'test/fixtures/models/expected.json'), 'utf8'),
+  ) as Record<InteropBase, EncoderCase>;
+  for (const name of ['edora-edora', 'roberta-edora']) {
+    const base = baseOf(name);
+    const want = peft.adapters[`${name}-as-dora`]!.merged_logits!.flat();
+    assert.ok(relErr(peft.base_logits[base].flat(), want) > 0.05, `${name} moves the logits`);
+    const out = join(tmp, `merged-${name}`);
+    const r = cli(
+      'merge',
+      '--model',
+      baseDir(base),
+      '--adapter',
+      join(FIXTURES, name),
+      '--out',
+      out,
+    );
+    assert.equal(r.status, 0, r.stderr);
+    const { model } = loadModel(out);
+    const e = relErr(
+      noGrad(() => model.forward(encoderInput(cases[base])).toArray()),
+      want,
+    );
+    assert.ok(e < 1e-5, `${name}: merged logits, relative error ${e} against PEFT's`);
+  }
 });
 
 test('bad input to merge and export: one line, exit 2, nothing written', () => {

@@ -1,6 +1,6 @@
 /**
  * Malformed safetensors files: every one must fail with one Error naming the
- * file (and the tensor or field), quickly, without huge allocations.
+ * file (and the tensor or field), without huge allocations.
  */
 import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { Random } from '../../src/index.js';
-import { readSafetensors } from '../../src/io/safetensors.js';
+import { readSafetensors, type SafetensorsContents } from '../../src/io/safetensors.js';
 
 const FIX = join(process.cwd(), 'test/fixtures/safetensors');
 const tmp = mkdtempSync(join(tmpdir(), 'edora-stbad-'));
@@ -118,11 +118,10 @@ test('truncation at every length fails cleanly', () => {
   }
 });
 
-test('random byte flips either read or fail with an Error naming the file, quickly', () => {
+test('random byte flips either read (no more elements than the file has bytes for) or fail with an Error naming the file', () => {
   const full = readFileSync(join(FIX, 'mixed.safetensors'));
   const headerEnd = 8 + Number(full.readBigUInt64LE(0));
   const rng = new Random(99);
-  const start = Date.now();
   let failed = 0;
   for (let trial = 0; trial < 600; trial++) {
     const b = Buffer.from(full);
@@ -133,8 +132,9 @@ test('random byte flips either read or fail with an Error naming the file, quick
       b[pos] = Math.floor(rng.uniform() * 256);
     }
     writeFileSync(file, b);
+    let read: SafetensorsContents;
     try {
-      readSafetensors(file);
+      read = readSafetensors(file);
     } catch (err) {
       failed++;
       assert.ok(
@@ -142,8 +142,17 @@ test('random byte flips either read or fail with an Error naming the file, quick
         `trial ${trial}: ${String(err)}`,
       );
       assert.ok(!err.message.includes('\n'), `trial ${trial}: one line`);
+      continue;
     }
+    // A count, not a time: what a corrupted header makes the reader allocate stays within
+    // the file (every readable dtype takes at least 2 bytes an element).
+    const elements =
+      [...read.tensors.values()].reduce((s, t) => s + t.size, 0) +
+      [...read.integers.values()].reduce((s, t) => s + t.data.length, 0);
+    assert.ok(
+      2 * elements <= b.length,
+      `trial ${trial}: ${elements} elements from ${b.length} bytes`,
+    );
   }
   assert.ok(failed > 300, `only ${failed} of 600 corrupted files failed`);
-  assert.ok(Date.now() - start < 10_000, 'fuzzing took too long');
 });

@@ -1,30 +1,9 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { Random, Tensor } from '../../src/index.js';
-import { fromColumns, orthonormalize, svdSmall, toColumns } from '../../src/linalg/dense.js';
+import { fromColumns, svdSmall } from '../../src/linalg/dense.js';
 import { truncatedSvd } from '../../src/linalg/svd.js';
-
-/** A random m×k matrix with orthonormal columns (Gram–Schmidt of a Gaussian). */
-function randomOrthonormal(m: number, k: number, rng: Random): Float64Array {
-  const g = new Float64Array(m * k);
-  rng.fillNormal(g);
-  return fromColumns(orthonormalize(toColumns(g, m, k)), m);
-}
-
-/** W = U·diag(s)·Vᵀ with the given spectrum, row-major [m×n]. */
-function withSpectrum(m: number, n: number, s: number[], rng: Random): Float64Array {
-  const k = s.length;
-  const u = randomOrthonormal(m, k, rng);
-  const v = randomOrthonormal(n, k, rng);
-  const w = new Float64Array(m * n);
-  for (let i = 0; i < m; i++)
-    for (let j = 0; j < n; j++) {
-      let acc = 0;
-      for (let p = 0; p < k; p++) acc += u[i * k + p]! * s[p]! * v[j * k + p]!;
-      w[i * n + j] = acc;
-    }
-  return w;
-}
+import { withSpectrum } from '../helpers/spectrum.js';
 
 function maxOrthError(t: Tensor): number {
   const [m, k] = t.shape as [number, number];

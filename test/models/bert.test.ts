@@ -1,5 +1,6 @@
 /** BERT/RoBERTa pieces checked against naive formulas: position ids, masks, losses, dropout, input errors. */
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { backward, noGrad, tensor } from '../../src/index.js';
@@ -10,6 +11,9 @@ import {
   type SequenceClassifier,
 } from '../../src/models/bert.js';
 import { loadModel } from '../../src/models/load.js';
+import { relErr } from '../helpers/compare.js';
+import type { EncoderCase } from '../helpers/encoder-input.js';
+import { naiveClassifierLogits } from '../helpers/naive-encoder.js';
 
 const FIX = join(process.cwd(), 'test/fixtures/models');
 
@@ -96,6 +100,24 @@ test('training mode: dropout is seeded and active; gradients reach the encoder',
   assert.ok(q.grad?.toArray().some((v) => v !== 0));
 });
 
+test("the float64 reference of test/helpers gives transformers' logits on the fixture rows without padding", () => {
+  const cases = JSON.parse(readFileSync(join(FIX, 'expected.json'), 'utf8')) as Record<
+    string,
+    EncoderCase & { logits: number[][] }
+  >;
+  let rows = 0;
+  for (const [name, c] of Object.entries(cases)) {
+    c.input_ids.forEach((ids, r) => {
+      if (c.attention_mask[r]!.includes(0)) return;
+      const want = c.logits[r]!;
+      const e = relErr(naiveClassifierLogits(join(FIX, name), ids, c.token_type_ids[r]), want);
+      assert.ok(e < 1e-9, `${name} row ${r}: relative error ${e}`);
+      rows++;
+    });
+  }
+  assert.ok(rows >= 3, `${rows} rows without padding`);
+});
+
 test('bad input fails with one clear line', () => {
   const { model } = loadModel(join(FIX, 'tiny-bert'));
   const ok = { inputIds: Int32Array.from([2, 3]), batch: 1, seqLen: 2 };
@@ -120,10 +142,20 @@ test('bad input fails with one clear line', () => {
     () => model.forward({ inputIds: long, batch: 1, seqLen: 33 }),
     /33 tokens per row exceed what max_position_embeddings 32 allows/,
   );
+  // The longest row that fits (BERT: positions 0..31; RoBERTa: 2..33, the table's last row) is computed right.
+  const longest = Array.from({ length: 32 }, (_, i) => 3 + ((i * 37) % 100));
+  for (const name of ['tiny-bert', 'tiny-roberta']) {
+    const got = noGrad(() =>
+      loadModel(join(FIX, name)).model.forward({
+        inputIds: Int32Array.from(longest),
+        batch: 1,
+        seqLen: 32,
+      }),
+    );
+    const e = relErr(got.toArray(), naiveClassifierLogits(join(FIX, name), longest));
+    assert.ok(e < 1e-5, `${name}, 32 tokens: relative error ${e} against the float64 reference`);
+  }
   const { model: rob } = loadModel(join(FIX, 'tiny-roberta'));
-  assert.doesNotThrow(() =>
-    noGrad(() => rob.forward({ inputIds: new Int32Array(32).fill(5), batch: 1, seqLen: 32 })),
-  );
   assert.throws(
     () => rob.forward({ inputIds: new Int32Array(33).fill(5), batch: 1, seqLen: 33 }),
     /max_position_embeddings 34/,

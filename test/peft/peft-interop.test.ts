@@ -149,6 +149,14 @@ describe("gradients equal PEFT's (the norm detached alike)", () => {
       const l = loaded(spec.name);
       const mine = gradients(l);
       const state = adapterStateDict(l.pm);
+      // Every trainable tensor, and only those, got a gradient: R and m of each adapted layer
+      // (PEFT's keys with lora_B → lora_R and no lora_A: A and B are frozen) and the head.
+      const trainable = [...state].filter(([, t]) => t.requiresGrad).map(([k]) => k);
+      const fromPeft = Object.keys(ref)
+        .filter((k) => !k.endsWith('.lora_A.weight'))
+        .map((k) => k.replace(/\.lora_B\.weight$/, '.lora_R.weight'));
+      assert.deepEqual(trainable.sort(), fromPeft.sort());
+      assert.deepEqual([...mine.keys()].sort(), trainable);
       let checked = 0;
       for (const [key, g] of mine) {
         let want: number[];

@@ -17,6 +17,7 @@ import {
   type TrainOptions,
   train,
 } from '../../src/train/loop.js';
+import { relErr } from '../helpers/compare.js';
 import { TinyModel } from '../peft/tiny-model.js';
 
 const root = mkdtempSync(join(tmpdir(), 'edora-loop-'));
@@ -199,4 +200,76 @@ test('with clipping off the gradient norm is still logged, and a NaN still stops
     run(undefined, undefined, false, { maxGradNorm: 0, lr: 1e38, headLr: 1e38 }),
     /train: the gradient norm is (NaN|Infinity) at step \d+/,
   );
+});
+
+/**
+ * The gradient each optimizer step used, per step, all trainable tensors
+ * concatenated: taken when zeroGrad drops it after the step (the loop gives
+ * no other view of it).
+ */
+function recordStepGradients(tensors: readonly E.Tensor[]): () => number[][] {
+  const perTensor = tensors.map((t) => {
+    const seen: number[][] = [];
+    let current: E.Tensor | null = t.grad;
+    Object.defineProperty(t, 'grad', {
+      get: () => current,
+      set: (g: E.Tensor | null) => {
+        if (g === null && current !== null) seen.push(current.toArray());
+        current = g;
+      },
+    });
+    return seen;
+  });
+  return () => perTensor[0]!.map((_, s) => perTensor.flatMap((seen) => seen[s]!));
+}
+
+test('gradient accumulation: 2 × batch 4 takes the steps of batch 8, a short last group included', async () => {
+  // 16 examples: two full groups; 10: a last group of one batch of 2; 14: a last group of 4 + 2.
+  for (const n of [16, 10, 14]) {
+    const runWith = async (batchSize: number, gradientAccumulation: number) => {
+      const task = toyTask(1);
+      const peft = PeftModel.create(task.module, {
+        method: 'edora',
+        r: 2,
+        targetModules: ['query', 'value', 'attention.output.dense', 'output.dense'],
+        modulesToSave: ['classifier'],
+      });
+      const trainable = peft.trainableParameters();
+      const grads = recordStepGradients(trainable.map(([, t]) => t));
+      const losses: number[] = [];
+      await train(
+        task,
+        peft,
+        { train: toyData(n, 2), validation: toyData(6, 3) },
+        {
+          epochs: 1,
+          batchSize,
+          gradientAccumulation,
+          lr: 3e-2,
+          maxGradNorm: 0, // the raw gradients are compared
+          seed: 5,
+          metric: 'accuracy',
+          onLog: (r) => {
+            if (r['type'] === 'step') losses.push(r['loss'] as number);
+          },
+        },
+      );
+      return { grads: grads(), losses, state: trainable.map(([, t]) => t.toArray()) };
+    };
+    const accumulated = await runWith(4, 2);
+    const whole = await runWith(8, 1);
+    assert.equal(accumulated.grads.length, Math.ceil(n / 8), `n=${n}: steps`);
+    assert.equal(whole.grads.length, accumulated.grads.length);
+    whole.grads.forEach((g, s) => {
+      const e = relErr(accumulated.grads[s]!, g);
+      assert.ok(e < 1e-5, `n=${n} step ${s + 1}: gradient relative error ${e}`);
+      const l = Math.abs(accumulated.losses[s]! - whole.losses[s]!);
+      assert.ok(
+        l < 1e-6 * Math.abs(whole.losses[s]!),
+        `n=${n} step ${s + 1}: loss differs by ${l}`,
+      );
+    });
+    const p = relErr(accumulated.state.flat(), whole.state.flat());
+    assert.ok(p < 1e-5, `n=${n}: parameters after the run, relative error ${p}`);
+  }
 });
