@@ -5,13 +5,33 @@
  * then rename over the target, so that a failure never leaves a half-written
  * file under the real name.
  */
-import { closeSync, fsyncSync, openSync, renameSync, unlinkSync, writeSync } from 'node:fs';
+import {
+  closeSync,
+  fsyncSync,
+  openSync,
+  renameSync,
+  statSync,
+  unlinkSync,
+  writeSync,
+} from 'node:fs';
 import { basename, dirname, join } from 'node:path';
+import { fileKind } from './input-file.js';
 
 /** A writer handed to `withAtomicFile`'s callback: appends bytes to the temporary file. */
 export type AppendBytes = (bytes: Uint8Array) => void;
 
+/**
+ * The write call withAtomicFile makes. Tests swap it to see what a full disk
+ * (ENOSPC) does without filling one.
+ */
+export const atomicFileIo: { writeSync: typeof writeSync } = { writeSync };
+
 export function withAtomicFile(path: string, fill: (append: AppendBytes) => void): void {
+  // The rename would replace a device (as root, /dev/null itself) or fail on a directory.
+  const existing = statSync(path, { throwIfNoEntry: false });
+  if (existing !== undefined && !existing.isFile()) {
+    throw new Error(`${path}: exists and is not a regular file (${fileKind(existing)})`);
+  }
   const tmp = join(
     dirname(path),
     `.${basename(path)}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`,
@@ -28,7 +48,8 @@ export function withAtomicFile(path: string, fill: (append: AppendBytes) => void
   try {
     fill((bytes) => {
       let done = 0;
-      while (done < bytes.length) done += writeSync(fd, bytes, done, bytes.length - done);
+      while (done < bytes.length)
+        done += atomicFileIo.writeSync(fd, bytes, done, bytes.length - done);
     });
     fsyncSync(fd);
     closeSync(fd);

@@ -2,19 +2,12 @@
  * `edora embed`: sentence embeddings of each line of a text file, written as
  * JSON lines `{"text": …, "embedding": […]}` (atomically: temp file + rename).
  */
-import {
-  closeSync,
-  existsSync,
-  openSync,
-  readFileSync,
-  renameSync,
-  rmSync,
-  statSync,
-  writeSync,
-} from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Command } from 'commander';
 import { noGrad } from '../../autograd/tape.js';
+import { readUtf8File } from '../../data/text-file.js';
+import { withAtomicFile } from '../../io/atomic.js';
 import { loadUseLite } from '../../models/use-lite/load.js';
 import type { UseLiteModel } from '../../models/use-lite/model.js';
 import { loadPeftAdapter } from '../../peft/save.js';
@@ -59,9 +52,9 @@ export function runEmbed(opts: EmbedOptions): { count: number; seconds: number }
   const lines = readLines(opts.input);
   const model = loadModel(opts.model);
   if (opts.adapter !== undefined) loadPeftAdapter(model, opts.adapter);
-  const tmp = `${opts.out}.tmp-${process.pid}`;
-  const fd = openOut(tmp, opts.out);
-  try {
+  // Streamed batch by batch into a temporary file renamed into place at the
+  // end; a failed write (a full disk) names the file and leaves nothing behind.
+  withAtomicFile(opts.out, (append) => {
     noGrad(() => {
       for (let i = 0; i < lines.length; i += batchSize) {
         const texts = lines.slice(i, i + batchSize);
@@ -70,20 +63,10 @@ export function runEmbed(opts: EmbedOptions): { count: number; seconds: number }
         const chunk = texts
           .map((text, r) => JSON.stringify({ text, embedding: y.slice(r * d, (r + 1) * d) }))
           .join('\n');
-        writeSync(fd, `${chunk}\n`);
+        append(Buffer.from(`${chunk}\n`, 'utf8'));
       }
     });
-    closeSync(fd);
-    renameSync(tmp, opts.out);
-  } catch (err) {
-    try {
-      closeSync(fd);
-    } catch {
-      // already closed
-    }
-    rmSync(tmp, { force: true });
-    throw err;
-  }
+  });
   return { count: lines.length, seconds: (performance.now() - start) / 1000 };
 }
 
@@ -101,33 +84,9 @@ function loadModel(name: string): UseLiteModel {
 
 /** Lines of a UTF-8 file; a final newline does not make an extra empty line. */
 function readLines(path: string): string[] {
-  let bytes: Buffer;
-  try {
-    bytes = readFileSync(path);
-  } catch (err) {
-    throw new Error(
-      `cannot read --input ${path}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`,
-    );
-  }
-  let text: string;
-  try {
-    text = new TextDecoder('utf-8', { fatal: true }).decode(bytes);
-  } catch {
-    throw new Error(`--input ${path} is not valid UTF-8`);
-  }
-  if (text.startsWith('\uFEFF')) text = text.slice(1);
+  const text = readUtf8File(path, `--input ${path}`);
   if (text === '') return [];
   const lines = text.split(/\r?\n/);
   if (lines.at(-1) === '') lines.pop();
   return lines;
-}
-
-function openOut(tmp: string, out: string): number {
-  try {
-    return openSync(tmp, 'w');
-  } catch (err) {
-    throw new Error(
-      `cannot write --out ${out}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`,
-    );
-  }
 }

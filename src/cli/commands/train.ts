@@ -3,11 +3,12 @@
  * built-in task, a GLUE task directory or your own files; evaluate a saved
  * adapter.
  */
-import { appendFileSync, mkdirSync } from 'node:fs';
+import { appendFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { SingleBar } from 'cli-progress';
 import type { Command } from 'commander';
 import { METHOD_NAMES } from '../../adapters/types.js';
+import { makeDir } from '../../io/make-dir.js';
 import { loadPeftAdapter, savePeftAdapter } from '../../peft/save.js';
 import { evaluate } from '../../train/loop.js';
 import {
@@ -18,7 +19,7 @@ import {
   finetune,
 } from '../../workflows/finetune.js';
 import { type DataOptions, dataOptions, loadTaskData } from '../data-args.js';
-import { numberOption, positiveInt } from '../options.js';
+import { numberOption, positiveInt, ratioOption } from '../options.js';
 import { type RunSummary, writeReport } from '../report.js';
 
 interface TrainCliOptions extends DataOptions {
@@ -124,7 +125,7 @@ export async function runTrain(opts: TrainCliOptions): Promise<void> {
     lr: numberOption('--lr', opts.lr),
     headLr: opts.headLr === undefined ? undefined : numberOption('--head-lr', opts.headLr),
     weightDecay: numberOption('--weight-decay', opts.weightDecay),
-    warmupRatio: numberOption('--warmup-ratio', opts.warmupRatio),
+    warmupRatio: ratioOption('--warmup-ratio', opts.warmupRatio),
     maxGradNorm:
       opts.maxGradNorm === undefined
         ? DEFAULT_MAX_GRAD_NORM[method]
@@ -155,7 +156,7 @@ export async function runTrain(opts: TrainCliOptions): Promise<void> {
     },
     onLog: (record) => {
       if (!logPath || !out) return;
-      mkdirSync(out, { recursive: true });
+      makeDir(out);
       appendFileSync(logPath, `${JSON.stringify({ time: new Date().toISOString(), ...record })}\n`);
     },
     shouldStop: () => stop,

@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -6,6 +7,7 @@ import { after, test } from 'node:test';
 import { Command } from 'commander';
 import { register, runEmbed } from '../../../src/cli/commands/embed.js';
 import { noGrad, PeftModel, savePeftAdapter } from '../../../src/index.js';
+import { atomicFileIo } from '../../../src/io/atomic.js';
 import { loadUseLite } from '../../../src/models/use-lite/index.js';
 import { perturbTrainable } from '../../helpers/perturb.js';
 
@@ -42,7 +44,7 @@ test('edora embed writes one JSON line per input line, equal to the library embe
     });
   });
   assert.deepEqual(
-    readdirSync(dir).filter((f) => f.includes('.tmp-')),
+    readdirSync(dir).filter((f) => f.includes('.tmp')),
     [],
   );
 });
@@ -53,7 +55,7 @@ test('bad input fails with one clear line and writes nothing', () => {
   writeFileSync(input, 'x\n');
   assert.throws(
     () => runEmbed({ model: 'use-lite', input: join(dir, 'missing.txt'), out }),
-    /cannot read --input .*missing.txt: ENOENT/,
+    /--input .*missing\.txt: cannot read \(no such file\)$/,
   );
   assert.throws(
     () => runEmbed({ model: 'use-lite', input, out, batchSize: '0' }),
@@ -69,11 +71,14 @@ test('bad input fails with one clear line and writes nothing', () => {
   );
   const binary = join(dir, 'bin.txt');
   writeFileSync(binary, Buffer.from([0xff, 0xfe, 0x00, 0xc3]));
-  assert.throws(() => runEmbed({ model: 'use-lite', input: binary, out }), /is not valid UTF-8/);
   assert.throws(
-    () => runEmbed({ model: 'use-lite', input, out: join(dir, 'no', 'such', 'dir.jsonl') }),
-    /cannot write --out/,
+    () => runEmbed({ model: 'use-lite', input: binary, out }),
+    /--input .*bin\.txt:1: the line is not valid UTF-8$/,
   );
+  const nowhere = join(dir, 'no', 'such', 'dir.jsonl');
+  assert.throws(() => runEmbed({ model: 'use-lite', input, out: nowhere }), {
+    message: `${nowhere}: cannot write (ENOENT)`,
+  });
   assert.equal(existsSync(out), false);
 });
 
@@ -100,4 +105,33 @@ test('edora embed --adapter applies an EDoRA adapter saved in PEFT format', () =
     .flatMap((l) => (JSON.parse(l) as { embedding: number[] }).embedding);
   assert.equal(got.length, expected.length);
   for (let i = 0; i < got.length; i++) assert.ok(Math.abs(got[i]! - expected[i]!) < 1e-6);
+});
+
+test('a full disk: the error names --out, and no file or temporary file is left', (t) => {
+  const input = join(dir, 'full.txt');
+  writeFileSync(input, 'one\ntwo\n');
+  const out = join(dir, 'full.jsonl');
+  // A write that fails as on a full disk (ENOSPC), without filling one.
+  t.mock.method(atomicFileIo, 'writeSync', () => {
+    throw Object.assign(new Error('ENOSPC: no space left on device, write'), { code: 'ENOSPC' });
+  });
+  assert.throws(() => runEmbed({ model: 'use-lite', input, out }), {
+    message: `${out}: cannot write (ENOSPC)`,
+  });
+  assert.deepEqual(
+    readdirSync(dir).filter((f) => f.includes('full.jsonl')),
+    [],
+  );
+});
+
+test('--out naming a device or a pipe is refused, not replaced', () => {
+  const input = join(dir, 'dev.txt');
+  writeFileSync(input, 'one\n');
+  const fifo = join(dir, 'pipe.jsonl');
+  // As root, renaming over /dev/full would replace the device itself: a pipe stands in for it.
+  if (spawnSync('mkfifo', [fifo]).status !== 0) return;
+  assert.throws(() => runEmbed({ model: 'use-lite', input, out: fifo }), {
+    message: `${fifo}: exists and is not a regular file (a pipe)`,
+  });
+  assert.ok(spawnSync('test', ['-p', fifo]).status === 0, 'the pipe is still a pipe');
 });
