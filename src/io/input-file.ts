@@ -26,6 +26,7 @@ export function readInputFile(path: string, options: ReadInputOptions = {}): Buf
   const name = options.name ?? path;
   const maxLine = options.maxLineBytes ?? MAX_LINE_BYTES;
   const maxBytes = options.maxBytes ?? MAX_INPUT_BYTES;
+  const chunkBytes = options.chunkBytes ?? 2 ** 20;
   let fd: number;
   try {
     // O_NONBLOCK: opening a pipe without a writer would otherwise wait forever.
@@ -38,20 +39,24 @@ export function readInputFile(path: string, options: ReadInputOptions = {}): Buf
   try {
     const st = fstatSync(fd);
     if (!st.isFile()) throw new Error(`${name}: not a regular file (${fileKind(st)})`);
-    const chunks: Buffer[] = [];
-    const buf = Buffer.allocUnsafe(options.chunkBytes ?? 2 ** 20);
+    if (st.size > maxBytes) throw tooLarge(name, maxBytes);
+    // Read straight into one buffer sized from the file (one byte more, to see
+    // the end), grown only if the file grows or does not know its size (/proc).
+    let out = Buffer.allocUnsafe(st.size + 1);
     let total = 0;
     let line = 1;
     let lineBytes = 0;
     for (;;) {
-      const n = readSync(fd, buf, 0, buf.length, null);
+      if (total === out.length) {
+        const grown = Buffer.allocUnsafe(Math.min(Math.max(2 * total, 65536), maxBytes + 1));
+        out.copy(grown, 0, 0, total);
+        out = grown;
+      }
+      const n = readSync(fd, out, total, Math.min(chunkBytes, out.length - total), null);
       if (n === 0) break;
+      const chunk = out.subarray(total, total + n);
       total += n;
-      if (total > maxBytes)
-        throw new Error(
-          `${name}: larger than ${formatBytes(maxBytes)}; split it into smaller files`,
-        );
-      const chunk = buf.subarray(0, n);
+      if (total > maxBytes) throw tooLarge(name, maxBytes);
       let start = 0;
       for (;;) {
         const nl = chunk.indexOf(0x0a, start);
@@ -66,9 +71,8 @@ export function readInputFile(path: string, options: ReadInputOptions = {}): Buf
         lineBytes = 0;
         start = nl + 1;
       }
-      chunks.push(Buffer.from(chunk));
     }
-    return Buffer.concat(chunks, total);
+    return out.subarray(0, total);
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
     if (code) throw new Error(`${name}: cannot read (${code})`);
@@ -76,6 +80,10 @@ export function readInputFile(path: string, options: ReadInputOptions = {}): Buf
   } finally {
     closeSync(fd);
   }
+}
+
+function tooLarge(name: string, maxBytes: number): Error {
+  return new Error(`${name}: larger than ${formatBytes(maxBytes)}; split it into smaller files`);
 }
 
 /** What a file that is not a regular file is, for error messages. */

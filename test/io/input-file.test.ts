@@ -65,3 +65,15 @@ test('a file larger than the bound is an error naming the file', () => {
     message: `${path}: larger than 3.9 KiB; split it into smaller files`,
   });
 });
+
+test('a file that does not know its size (/proc) is read whole, and still bounded', {
+  skip: !existsSync('/proc/self/status') && 'no /proc here',
+}, () => {
+  // fstat says 0 bytes: the reader must grow its buffer as the data comes.
+  const text = readInputFile('/proc/self/status', { chunkBytes: 64 }).toString('utf8');
+  assert.match(text, /^Name:\t/);
+  assert.match(text, /\nPid:\t\d+\n/);
+  assert.throws(() => readInputFile('/proc/self/status', { maxBytes: 100, chunkBytes: 64 }), {
+    message: '/proc/self/status: larger than 0.1 KiB; split it into smaller files',
+  });
+});
