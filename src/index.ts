@@ -46,6 +46,7 @@ export {
   type ModelType,
   parseModelConfig,
   readModelConfig,
+  SIZE_LIMITS,
 } from './models/config.js';
 export { type TinyCheckpointOptions, writeTinyCheckpoint } from './models/fixtures.js';
 export {
@@ -56,6 +57,11 @@ export {
   type ModelHead,
 } from './models/load.js';
 export { RobertaForSequenceClassification } from './models/roberta.js';
+export {
+  describeModel,
+  type ModelStructure,
+  parameterCount,
+} from './models/structure.js';
 export * from './models/use-lite/index.js';
 export * from './nn/index.js';
 export * from './peft/index.js';

@@ -1,18 +1,8 @@
 /** Small file helpers for commands: every failure is one line naming the file. */
-import { readFileSync } from 'node:fs';
+import { readInputFile } from '../io/input-file.js';
 
 export function readJsonFile(path: string): unknown {
-  let text: string;
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    throw new Error(
-      code === 'ENOENT'
-        ? `${path}: no such file`
-        : `${path}: cannot read (${code ?? (e as Error).message})`,
-    );
-  }
+  const text = readInputFile(path).toString('utf8');
   try {
     return JSON.parse(text);
   } catch (e) {

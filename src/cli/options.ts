@@ -21,3 +21,12 @@ export function numberOption(flag: string, value: string | number | undefined): 
   }
   return n;
 }
+
+/** A fraction such as --warmup-ratio: a number in [0, 1]. */
+export function ratioOption(flag: string, value: string | number | undefined): number {
+  const n = Number(value);
+  if (value === undefined || value === '' || !(n >= 0 && n <= 1)) {
+    throw new Error(`${flag} must be a number in [0, 1], got '${String(value)}'`);
+  }
+  return n;
+}

@@ -4,7 +4,8 @@ import { readTextFile } from './text-file.js';
 import type { FieldOptions, ReadResult } from './types.js';
 
 /**
- * Reads a CSV file with a header row (RFC 4180 quoting, through csv-parse).
+ * Reads a CSV file with a header row (RFC 4180 quoting, through csv-parse;
+ * records end at \r\n, \n or \r, mixed freely).
  * The columns named in `options` must appear in the header; a row with a
  * different number of fields than the header is an error naming its line.
  */
@@ -14,6 +15,10 @@ export function readCsv(path: string, options: FieldOptions): ReadResult {
   try {
     rows = parse(text, {
       info: true,
+      // Any mix of line endings, as Python's csv reads them; left out, csv-parse
+      // takes the first line's ending for the whole file and a CRLF header
+      // over an LF body becomes one long record.
+      record_delimiter: ['\r\n', '\n', '\r'],
       relax_column_count: true,
       skip_empty_lines: true,
     }) as unknown as { record: string[]; info: { lines: number } }[];

@@ -1,26 +1,28 @@
-import { readFileSync } from 'node:fs';
+import { readInputFile } from '../io/input-file.js';
 
 /**
- * Reads a whole text file as strict UTF-8. A missing or empty file, or a byte
- * sequence that is not UTF-8, is an error naming the file (and the line).
+ * Reads a user's input file as strict UTF-8, without a byte-order mark. The
+ * file must be a regular file of bounded line length (readInputFile); a byte
+ * sequence that is not UTF-8 is an error naming the file and the line. `name`
+ * says how errors name the file (default: its path), e.g. `--input in.txt`.
  */
-export function readTextFile(path: string): string {
-  let bytes: Buffer;
-  try {
-    bytes = readFileSync(path);
-  } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    const why = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a directory' : code;
-    throw new Error(`${path}: cannot read (${why ?? String(e)})`);
-  }
-  if (bytes.length === 0) throw new Error(`${path}: the file is empty`);
+export function readUtf8File(path: string, name = path): string {
+  const bytes = readInputFile(path, { name });
   let text: string;
   try {
     text = new TextDecoder('utf-8', { fatal: true }).decode(bytes);
   } catch {
-    throw new Error(`${path}:${firstInvalidUtf8Line(bytes)}: the line is not valid UTF-8`);
+    throw new Error(`${name}:${firstInvalidUtf8Line(bytes)}: the line is not valid UTF-8`);
   }
-  if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
+  return text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
+}
+
+/**
+ * Reads a whole text file as strict UTF-8 (readUtf8File). A missing, empty
+ * or blank file is an error naming the file.
+ */
+export function readTextFile(path: string): string {
+  const text = readUtf8File(path);
   if (text.trim() === '') throw new Error(`${path}: the file is empty`);
   return text;
 }

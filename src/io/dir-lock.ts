@@ -11,9 +11,10 @@
  * process's exit; after SIGKILL it stays behind until the next run takes it
  * over.
  */
-import { linkSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, linkSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
+import { makeDir } from './make-dir.js';
 import { processAlive } from './process-alive.js';
 
 export const LOCK_FILE = 'edora.lock';
@@ -58,7 +59,8 @@ const same = (a: LockHolder | undefined, b: LockHolder): boolean =>
 
 /** Take the lock on `dir` (created if missing), or throw one line naming its holder. */
 export function lockDir(dir: string): DirLock {
-  const created = mkdirSync(dir, { recursive: true }) !== undefined;
+  const created = !existsSync(dir);
+  makeDir(dir);
   const path = join(dir, LOCK_FILE);
   const me: LockHolder = { pid: process.pid, host: hostname(), started: new Date().toISOString() };
   const tmp = join(dir, `.${LOCK_FILE}.${process.pid}.tmp`);

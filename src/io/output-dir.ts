@@ -11,7 +11,13 @@ export function writeDirAtomic(out: string, fill: (tmpDir: string) => void): voi
   if (existsSync(target) && readdirSync(target).length > 0) {
     throw new Error(`${out}: output directory exists and is not empty`);
   }
-  const tmp = mkdtempSync(join(dirname(target), `.${basename(target)}.tmp-`));
+  let tmp: string;
+  try {
+    tmp = mkdtempSync(join(dirname(target), `.${basename(target)}.tmp-`));
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code ?? (e as Error).message;
+    throw new Error(`${out}: cannot create the directory (${code})`);
+  }
   // mkdtemp makes 0700; the result is an ordinary directory.
   chmodSync(tmp, 0o755);
   try {

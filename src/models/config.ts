@@ -6,8 +6,9 @@
  * the architecture are required. Labels follow PretrainedConfig: id2label wins
  * over num_labels, and without either there are 2 labels.
  */
-import { readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
+import { readInputFile } from '../io/input-file.js';
 
 export type ModelType = 'bert' | 'roberta';
 export type HiddenAct = 'gelu' | 'gelu_tanh';
@@ -44,6 +45,23 @@ export interface ModelConfig {
   raw: Record<string, unknown>;
 }
 
+/**
+ * Upper bounds of the sizes. Each sits far above any released BERT/RoBERTa
+ * (XLM-R has 250,002 words; the largest have 4,096 hidden units, 16,384
+ * intermediate, 48 layers) and far below what a typo such as 1e9 would ask
+ * the allocator for; products of sizes stay exact in a double.
+ */
+export const SIZE_LIMITS = {
+  vocab_size: 2 ** 21,
+  hidden_size: 2 ** 16,
+  num_attention_heads: 2 ** 16,
+  num_hidden_layers: 1024,
+  intermediate_size: 2 ** 18,
+  max_position_embeddings: 2 ** 20,
+  type_vocab_size: 1024,
+  num_labels: 2 ** 16,
+} as const;
+
 const DEFAULTS = {
   bert: { padTokenId: 0, layerNormEps: 1e-12, typeVocabSize: 2, maxPositionEmbeddings: 512 },
   roberta: { padTokenId: 1, layerNormEps: 1e-12, typeVocabSize: 2, maxPositionEmbeddings: 512 },
@@ -51,17 +69,8 @@ const DEFAULTS = {
 
 export function readModelConfig(dir: string): ModelConfig {
   const file = join(dir, 'config.json');
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    throw new Error(
-      code === 'ENOENT'
-        ? `${dir}: no config.json (not a model directory?)`
-        : `${file}: cannot read (${code})`,
-    );
-  }
+  if (!existsSync(file)) throw new Error(`${dir}: no config.json (not a model directory?)`);
+  const text = readInputFile(file).toString('utf8');
   let json: unknown;
   try {
     json = JSON.parse(text);
@@ -83,10 +92,12 @@ export function parseModelConfig(json: unknown, file = 'config.json'): ModelConf
       `${file}: field '${field}' must be ${what}, got ${v === undefined ? 'nothing' : JSON.stringify(v)}`,
     );
   };
-  const int = (field: string, min: number, def?: number): number => {
+  /** A size field: an integer in [1, SIZE_LIMITS[field]]. */
+  const size = (field: keyof typeof SIZE_LIMITS, def?: number): number => {
     const v = raw[field] ?? def;
-    if (typeof v !== 'number' || !Number.isSafeInteger(v) || v < min)
-      fail(field, `an integer ≥ ${min}`);
+    const max = SIZE_LIMITS[field];
+    if (typeof v !== 'number' || !Number.isSafeInteger(v) || v < 1 || v > max)
+      fail(field, `an integer in [1, ${max}]`);
     return v as number;
   };
   const prob = (field: string, def: number): number => {
@@ -100,14 +111,14 @@ export function parseModelConfig(json: unknown, file = 'config.json'): ModelConf
   const modelType = mt as ModelType;
   const d = DEFAULTS[modelType];
 
-  const hiddenSize = int('hidden_size', 1);
-  const numAttentionHeads = int('num_attention_heads', 1);
+  const hiddenSize = size('hidden_size');
+  const numAttentionHeads = size('num_attention_heads');
   if (hiddenSize % numAttentionHeads !== 0) {
     throw new Error(
       `${file}: hidden_size ${hiddenSize} is not a multiple of num_attention_heads ${numAttentionHeads}`,
     );
   }
-  const vocabSize = int('vocab_size', 1);
+  const vocabSize = size('vocab_size');
 
   const act = raw['hidden_act'] ?? 'gelu';
   let hiddenAct: HiddenAct;
@@ -161,12 +172,12 @@ export function parseModelConfig(json: unknown, file = 'config.json'): ModelConf
     modelType,
     vocabSize,
     hiddenSize,
-    numHiddenLayers: int('num_hidden_layers', 1),
+    numHiddenLayers: size('num_hidden_layers'),
     numAttentionHeads,
-    intermediateSize: int('intermediate_size', 1),
+    intermediateSize: size('intermediate_size'),
     hiddenAct,
-    maxPositionEmbeddings: int('max_position_embeddings', 1, d.maxPositionEmbeddings),
-    typeVocabSize: int('type_vocab_size', 1, d.typeVocabSize),
+    maxPositionEmbeddings: size('max_position_embeddings', d.maxPositionEmbeddings),
+    typeVocabSize: size('type_vocab_size', d.typeVocabSize),
     layerNormEps: eps as number,
     padTokenId: pad as number | null,
     hiddenDropoutProb,
@@ -189,8 +200,9 @@ function parseLabels(
   const map = raw['id2label'];
   if (map === undefined || map === null) {
     const n = raw['num_labels'] ?? 2;
-    if (typeof n !== 'number' || !Number.isSafeInteger(n) || n < 1)
-      fail('num_labels', 'an integer ≥ 1');
+    const max = SIZE_LIMITS.num_labels;
+    if (typeof n !== 'number' || !Number.isSafeInteger(n) || n < 1 || n > max)
+      fail('num_labels', `an integer in [1, ${max}]`);
     return {
       numLabels: n as number,
       id2label: Array.from({ length: n as number }, (_, i) => `LABEL_${i}`),
@@ -200,6 +212,10 @@ function parseLabels(
     fail('id2label', 'an object mapping "0", "1", … to label names');
   const entries = Object.entries(map as Record<string, unknown>);
   if (entries.length === 0) fail('id2label', 'a non-empty object');
+  if (entries.length > SIZE_LIMITS.num_labels)
+    throw new Error(
+      `${file}: id2label has ${entries.length} labels, more than ${SIZE_LIMITS.num_labels}`,
+    );
   const names = new Array<string>(entries.length);
   for (const [k, v] of entries) {
     const id = Number(k);

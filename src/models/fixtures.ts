@@ -3,9 +3,9 @@
  * (config.json, model.safetensors, tokenizer.json, tokenizer_config.json),
  * for tests and examples that need a real model directory without a download.
  */
-import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { writeFileAtomic } from '../io/atomic.js';
+import { makeDir } from '../io/make-dir.js';
 import { writeSafetensors } from '../io/safetensors.js';
 import { Random } from '../tensor/random.js';
 import { initWeights } from './bert.js';
@@ -70,7 +70,7 @@ export function writeTinyCheckpoint(dir: string, options: TinyCheckpointOptions)
     if (name.endsWith('LayerNorm.weight')) rng.fillNormal(t.data, 1, 0.1);
     if (name.endsWith('LayerNorm.bias')) rng.fillNormal(t.data, 0, 0.1);
   }
-  mkdirSync(dir, { recursive: true });
+  makeDir(dir);
   writeSafetensors(join(dir, 'model.safetensors'), model.stateDict(), { format: 'pt' });
   writeFileAtomic(join(dir, 'config.json'), `${JSON.stringify(raw, null, 2)}\n`);
   writeFileAtomic(join(dir, 'tokenizer.json'), `${JSON.stringify(tokenizer, null, 2)}\n`);

@@ -10,6 +10,7 @@
  * `newlyInitialized`; tensors the model has no place for (pre-training heads
  * such as `cls.*` or `lm_head.*`) are reported in `ignored`.
  */
+import { join } from 'node:path';
 import { loadCheckpointTensors } from '../io/safetensors.js';
 import type { Module } from '../nn/module.js';
 import { Random } from '../tensor/random.js';
@@ -22,6 +23,7 @@ import {
 } from './bert.js';
 import { type ModelConfig, readModelConfig } from './config.js';
 import { RobertaForSequenceClassification } from './roberta.js';
+import { describeModel } from './structure.js';
 
 export type ModelHead = 'sequence-classification' | 'encoder';
 
@@ -69,9 +71,10 @@ export function loadModel(
   let config = readModelConfig(dir);
   if (options.labels) config = withLabels(config, options.labels);
   const head = options.head ?? 'sequence-classification';
+  const checkpoint = loadCheckpointTensors(dir);
+  checkSizesAgainstCheckpoint(config, head, checkpoint, dir);
   const rng = new Random(options.seed ?? 0);
   const model = createModel(config, head, rng);
-  const checkpoint = loadCheckpointTensors(dir);
   const { newlyInitialized, ignored } = adoptCheckpoint(model, config, head, checkpoint, dir);
   if (newlyInitialized.length > 0) initWeights(model, config, rng, new Set(newlyInitialized));
   model.eval();
@@ -106,6 +109,70 @@ export function mapCheckpointKey(
   }
   if (!checkpointHasPrefix && /^(embeddings|encoder|pooler)\./.test(k)) k = p + k;
   return k;
+}
+
+/** Only the head and the pooler (which transformers also re-initialises) may be missing. */
+function mayBeNew(path: string): boolean {
+  return path.startsWith('classifier.') || /^((bert|roberta)\.)?pooler\./.test(path);
+}
+
+function missingTensorsError(dir: string, missing: string[]): Error {
+  return new Error(
+    `${dir}: missing tensor${missing.length > 1 ? 's' : ''} ${missing.slice(0, 5).join(', ')}${missing.length > 5 ? `, … (${missing.length} in all)` : ''}`,
+  );
+}
+
+/**
+ * The config's sizes against the checkpoint's tensors, before the model is
+ * built: a config.json asking for more than the checkpoint holds (1000
+ * layers, a hidden size of 65536) fails here with one line, instead of after
+ * allocating that model, or not at all. The head and the pooler are left to
+ * adoptCheckpoint, which may initialise them anew.
+ */
+function checkSizesAgainstCheckpoint(
+  config: ModelConfig,
+  head: ModelHead,
+  checkpoint: Map<string, Tensor>,
+  dir: string,
+): void {
+  const prefix = config.modelType;
+  const hasPrefix = [...checkpoint.keys()].some((k) => k.startsWith(`${prefix}.`));
+  const found = new Map<string, { key: string; shape: readonly number[] }>();
+  for (const [key, t] of checkpoint) {
+    const path = mapCheckpointKey(key, prefix, head, hasPrefix);
+    if (path !== null && !found.has(path)) found.set(path, { key, shape: t.shape });
+  }
+  const missing: string[] = [];
+  for (const p of describeModel(config, head).parameters) {
+    if (mayBeNew(p.path)) continue;
+    const src = found.get(p.path);
+    if (src === undefined) {
+      missing.push(p.path);
+      continue;
+    }
+    if (src.shape.join() === p.shape.join()) continue;
+    const fields = p.dims
+      .map((field, i) => ({ field, i }))
+      .filter(({ i }) => src.shape.length !== p.shape.length || src.shape[i] !== p.shape[i])
+      .map(({ field, i }) => `${field} ${p.shape[i]}`);
+    const alias = src.key === p.path ? '' : ` (checkpoint key '${src.key}')`;
+    throw new Error(
+      `${dir}: tensor '${p.path}'${alias} has shape ${formatShape(src.shape)}, the model expects ${formatShape(p.shape)} (config.json: ${[...new Set(fields)].join(', ')})`,
+    );
+  }
+  if (missing.length === 0) return;
+  const layerOf = (path: string): number => {
+    const m = /(?:^|\.)encoder\.layer\.(\d+)\./.exec(path);
+    return m ? Number(m[1]) : -1;
+  };
+  const held = Math.max(0, ...[...found.keys()].map((p) => layerOf(p) + 1));
+  const beyond = missing.find((p) => layerOf(p) >= held);
+  if (beyond !== undefined) {
+    throw new Error(
+      `${join(dir, 'config.json')}: num_hidden_layers is ${config.numHiddenLayers} but the checkpoint holds ${held} layer${held === 1 ? '' : 's'} (no tensor '${beyond}')`,
+    );
+  }
+  throw missingTensorsError(dir, missing);
 }
 
 function adoptCheckpoint(
@@ -147,15 +214,8 @@ function adoptCheckpoint(
       );
     }
   }
-  // Only the head and the pooler (which transformers also re-initialises) may be missing.
-  const mayBeNew = (p: string): boolean =>
-    p.startsWith('classifier.') || /^((bert|roberta)\.)?pooler\./.test(p);
   const missing = newlyInitialized.filter((p) => !mayBeNew(p));
-  if (missing.length > 0) {
-    throw new Error(
-      `${dir}: missing tensor${missing.length > 1 ? 's' : ''} ${missing.slice(0, 5).join(', ')}${missing.length > 5 ? `, … (${missing.length} in all)` : ''}`,
-    );
-  }
+  if (missing.length > 0) throw missingTensorsError(dir, missing);
   // Adopt the loaded buffers instead of copying them: a checkpoint is never held twice.
   for (const [path, { tensor }] of mapped) {
     const dot = path.lastIndexOf('.');

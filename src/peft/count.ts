@@ -5,7 +5,7 @@
 import { getMethod } from '../adapters/registry.js';
 import type { MethodName } from '../adapters/types.js';
 import { Linear } from '../nn/linear.js';
-import type { Module } from '../nn/module.js';
+import { Module } from '../nn/module.js';
 import type { PeftConfig } from './config.js';
 import { isTarget, patternValue, type TargetSelection } from './targets.js';
 
@@ -20,27 +20,49 @@ export interface ParameterCount {
   base: number;
 }
 
+/**
+ * What counting needs of a model: the shapes of its linear layers and its
+ * number of parameters. A built Module gives them, and so does a config alone
+ * (models/structure.ts), which is how `edora params` counts a model too large
+ * to build.
+ */
+export interface ModelShapes {
+  linears: Iterable<{ path: string; inFeatures: number; outFeatures: number }>;
+  parameters: number;
+}
+
+function shapesOf(model: Module): ModelShapes {
+  const linears = [...model.namedModules()]
+    .filter(([path, mod]) => mod instanceof Linear && path !== '')
+    .map(([path, mod]) => ({
+      path,
+      inFeatures: (mod as Linear).inFeatures,
+      outFeatures: (mod as Linear).outFeatures,
+    }));
+  return { linears, parameters: model.parameters().reduce((s, t) => s + t.size, 0) };
+}
+
 export function countAdapterParameters(
-  model: Module,
+  model: Module | ModelShapes,
   method: MethodName,
   r: number,
   targets: TargetSelection & Partial<Pick<PeftConfig, 'rankPattern'>>,
 ): ParameterCount {
+  const shapes = model instanceof Module ? shapesOf(model) : model;
   const m = getMethod(method);
   let modules = 0;
   let trainable = 0;
-  for (const [path, mod] of model.namedModules()) {
-    if (!(mod instanceof Linear) || path === '' || !isTarget(path, targets)) continue;
+  for (const { path, inFeatures, outFeatures } of shapes.linears) {
+    if (!isTarget(path, targets)) continue;
     const rank = patternValue(path, targets.rankPattern ?? {}, r);
-    const max = Math.min(mod.outFeatures, mod.inFeatures);
+    const max = Math.min(outFeatures, inFeatures);
     if (rank > max) throw new Error(`${path}: r = ${rank} exceeds min(d_out, d_in) = ${max}`);
     modules++;
-    trainable += m.countTrainable(mod.outFeatures, mod.inFeatures, rank);
+    trainable += m.countTrainable(outFeatures, inFeatures, rank);
   }
   if (modules === 0)
     throw new Error(
       `no linear layer matches targetModules ${JSON.stringify(targets.targetModules)}`,
     );
-  const base = model.parameters().reduce((s, t) => s + t.size, 0);
-  return { method, r, modules, trainable, base };
+  return { method, r, modules, trainable, base: shapes.parameters };
 }

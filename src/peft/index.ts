@@ -1,5 +1,5 @@
 export { type PeftConfig, type PeftOptions, peftConfig } from './config.js';
-export { countAdapterParameters, type ParameterCount } from './count.js';
+export { countAdapterParameters, type ModelShapes, type ParameterCount } from './count.js';
 export { type ExportTarget, exportAdapter } from './export.js';
 export {
   CONFIG_FILE,

@@ -1,7 +1,8 @@
 /** Saving and loading PeftModel adapters in PEFT's format (see format.ts). */
-import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { writeFileAtomic } from '../io/atomic.js';
+import { makeDir } from '../io/make-dir.js';
 import { readSafetensors, writeSafetensors } from '../io/safetensors.js';
 import type { Linear } from '../nn/linear.js';
 import type { Module } from '../nn/module.js';
@@ -65,7 +66,7 @@ export function savePeftAdapter(pm: PeftModel, dir: string, options: SaveOptions
     );
   }
   const json = adapterConfigJson(pm, name, options);
-  mkdirSync(dir, { recursive: true });
+  makeDir(dir);
   writeSafetensors(join(dir, WEIGHTS_FILE), adapterStateDict(pm, name), { format: 'pt' });
   writeFileAtomic(join(dir, CONFIG_FILE), `${JSON.stringify(json, null, 2)}\n`);
 }

@@ -15,7 +15,6 @@ import {
   closeSync,
   existsSync,
   fsyncSync,
-  mkdirSync,
   mkdtempSync,
   openSync,
   readdirSync,
@@ -24,6 +23,7 @@ import {
   statSync,
 } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
+import { makeDir } from '../io/make-dir.js';
 import { processAlive } from '../io/process-alive.js';
 
 function leftovers(target: string, kind: 'tmp' | 'old'): { path: string; pid: number }[] {
@@ -73,7 +73,7 @@ export function recoverDir(dir: string): boolean {
 export function replaceDir(dir: string, fill: (tmpDir: string) => void): void {
   const target = resolve(dir);
   const parent = dirname(target);
-  mkdirSync(parent, { recursive: true });
+  makeDir(parent);
   recoverDir(target);
   for (const l of [...leftovers(target, 'tmp'), ...leftovers(target, 'old')])
     if (!alive(l.pid)) rmSync(l.path, { recursive: true, force: true });

@@ -24,6 +24,32 @@ test('readCsv: header, RFC 4180 quoting, pair column, labels collected in sorted
   ]);
 });
 
+test('readCsv: mixed line endings (a CRLF header over an LF body, lone CR) read as Python csv does', () => {
+  const path = tmp.write(
+    'mixed.csv',
+    'text,label\r\n' +
+      'one,a\n' +
+      '"two\r\nlines",b\n' +
+      '\n' +
+      'three,a\r\n' +
+      'four,b\r' +
+      'five,a',
+  );
+  const r = readCsv(path, { text: 'text', label: 'label' });
+  assert.deepEqual(r.examples, [
+    { text: 'one', label: 0 },
+    { text: 'two\r\nlines', label: 1 },
+    { text: 'three', label: 0 },
+    { text: 'four', label: 1 },
+    { text: 'five', label: 0 },
+  ]);
+  // Line numbers still point at the right line when the body's endings differ from the header's.
+  const ragged = tmp.write('mixed-ragged.csv', 'text,label\r\nok,a\nthree,fields,here\n');
+  assert.throws(() => readCsv(ragged, { text: 'text', label: 'label' }), {
+    message: `${ragged}:3: 3 fields where the header has 2 ("text", "label")`,
+  });
+});
+
 test('readCsv: explicit labels keep their order; numeric labels sort as numbers', () => {
   const path = tmp.write('num.csv', 'text,stars\na,10\nb,2\nc,1\n');
   assert.deepEqual(readCsv(path, { text: 'text', label: 'stars' }).labels, ['1', '2', '10']);

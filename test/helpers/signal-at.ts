@@ -30,8 +30,15 @@ if (signal && on) {
   let raised = false;
   const check = (data: unknown): void => {
     if (raised) return;
-    // Text only: large binary writes (tensors) are never what a test waits for.
-    if (typeof data === 'string' && trigger.test(data)) {
+    // Text, or small byte chunks of text (streamed output lines); large binary
+    // writes (tensors) are never what a test waits for.
+    const text =
+      typeof data === 'string'
+        ? data
+        : data instanceof Uint8Array && data.length <= 1 << 20
+          ? Buffer.from(data.buffer, data.byteOffset, data.length).toString('utf8')
+          : null;
+    if (text !== null && trigger.test(text)) {
       raised = true;
       process.kill(process.pid, signal);
     }

@@ -45,9 +45,15 @@ test('each bad field is named', () => {
       { model_type: 'gpt2' },
       /config\.json: field 'model_type' must be 'bert' or 'roberta', got "gpt2"/,
     ],
-    [{ hidden_size: undefined }, /field 'hidden_size' must be an integer ≥ 1, got nothing/],
+    [
+      { hidden_size: undefined },
+      /field 'hidden_size' must be an integer in \[1, 65536\], got nothing/,
+    ],
     [{ hidden_size: 30 }, /hidden_size 30 is not a multiple of num_attention_heads 4/],
-    [{ num_hidden_layers: 1.5 }, /field 'num_hidden_layers' must be an integer ≥ 1, got 1\.5/],
+    [
+      { num_hidden_layers: 1.5 },
+      /field 'num_hidden_layers' must be an integer in \[1, 1024\], got 1\.5/,
+    ],
     [
       { hidden_act: 'relu' },
       /field 'hidden_act' must be 'gelu', 'gelu_new' or 'gelu_pytorch_tanh', got "relu"/,
@@ -74,4 +80,59 @@ test('each bad field is named', () => {
     () => parseModelConfig([1], 'x/config.json'),
     /x\/config\.json: must hold a JSON object/,
   );
+});
+
+test('absurd sizes are refused by name before anything is allocated', () => {
+  // Each bound sits far above any released BERT/RoBERTa (XLM-R: 250,002
+  // words; the largest: 4,096 hidden, 48 layers) and far below what a typo
+  // such as 1e9 would ask the allocator for.
+  const bad: [Record<string, unknown>, string][] = [
+    [
+      { num_hidden_layers: 1e7 },
+      "field 'num_hidden_layers' must be an integer in [1, 1024], got 10000000",
+    ],
+    [
+      { hidden_size: 1e9, num_attention_heads: 1 },
+      "field 'hidden_size' must be an integer in [1, 65536], got 1000000000",
+    ],
+    [
+      { vocab_size: 2 ** 21 + 1 },
+      "field 'vocab_size' must be an integer in [1, 2097152], got 2097153",
+    ],
+    [
+      { intermediate_size: 1e12 },
+      "field 'intermediate_size' must be an integer in [1, 262144], got 1000000000000",
+    ],
+    [
+      { num_attention_heads: 2 ** 17 },
+      "field 'num_attention_heads' must be an integer in [1, 65536], got 131072",
+    ],
+    [
+      { max_position_embeddings: 1e8 },
+      "field 'max_position_embeddings' must be an integer in [1, 1048576], got 100000000",
+    ],
+    [
+      { type_vocab_size: 1e6 },
+      "field 'type_vocab_size' must be an integer in [1, 1024], got 1000000",
+    ],
+    [{ num_labels: 1e9 }, "field 'num_labels' must be an integer in [1, 65536], got 1000000000"],
+  ];
+  for (const [patch, message] of bad) {
+    assert.throws(() => parseModelConfig({ ...base, ...patch }, 'm/config.json'), {
+      message: `m/config.json: ${message}`,
+    });
+  }
+  // The bounds themselves are accepted.
+  const top = parseModelConfig({
+    ...base,
+    vocab_size: 2 ** 21,
+    hidden_size: 2 ** 16,
+    num_attention_heads: 2 ** 16,
+    num_hidden_layers: 1024,
+    intermediate_size: 2 ** 18,
+    max_position_embeddings: 2 ** 20,
+    type_vocab_size: 1024,
+    num_labels: 2 ** 16,
+  });
+  assert.equal(top.numLabels, 2 ** 16);
 });

@@ -1,6 +1,6 @@
 /** loadModel: key variants, missing heads, errors naming the key and shapes. */
 import assert from 'node:assert/strict';
-import { copyFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
@@ -200,4 +200,29 @@ test('errors: misshapen or missing tensors, no config.json, no weights', () => {
     () => loadModel(empty),
     /config\.json: field 'model_type' must be 'bert' or 'roberta', got "gpt2"/,
   );
+});
+
+test('config.json sizes the checkpoint does not hold are refused before the model is built', () => {
+  const tinyConfig = JSON.parse(readFileSync(join(FIX, 'tiny-bert', 'config.json'), 'utf8'));
+  /** tiny-bert's weights under a config.json with `patch` applied. */
+  const withConfig = (name: string, patch: Record<string, unknown>): string => {
+    const d = join(tmp, name);
+    mkdirSync(d);
+    copyFileSync(join(FIX, 'tiny-bert', 'model.safetensors'), join(d, 'model.safetensors'));
+    writeFileSync(join(d, 'config.json'), JSON.stringify({ ...tinyConfig, ...patch }));
+    return d;
+  };
+  // Building this model would need 2^37 floats for the word embeddings alone.
+  const huge = withConfig('huge', { vocab_size: 2 ** 21, hidden_size: 2 ** 16 });
+  assert.throws(() => loadModel(huge), {
+    message: `${huge}: tensor 'bert.embeddings.word_embeddings.weight' has shape [108,32], the model expects [2097152,65536] (config.json: vocab_size 2097152, hidden_size 65536)`,
+  });
+  const wide = withConfig('wide', { intermediate_size: 128 });
+  assert.throws(() => loadModel(wide), {
+    message: `${wide}: tensor 'bert.encoder.layer.0.intermediate.dense.weight' has shape [64,32], the model expects [128,32] (config.json: intermediate_size 128)`,
+  });
+  const deep = withConfig('deep', { num_hidden_layers: 1000 });
+  assert.throws(() => loadModel(deep), {
+    message: `${join(deep, 'config.json')}: num_hidden_layers is 1000 but the checkpoint holds 2 layers (no tensor 'bert.encoder.layer.2.attention.self.query.weight')`,
+  });
 });

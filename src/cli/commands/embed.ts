@@ -2,19 +2,12 @@
  * `edora embed`: sentence embeddings of each line of a text file, written as
  * JSON lines `{"text": …, "embedding": […]}` (atomically: temp file + rename).
  */
-import {
-  closeSync,
-  existsSync,
-  openSync,
-  readFileSync,
-  renameSync,
-  rmSync,
-  statSync,
-  writeSync,
-} from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Command } from 'commander';
 import { noGrad } from '../../autograd/tape.js';
+import { readUtf8File } from '../../data/text-file.js';
+import { openAtomicFile } from '../../io/atomic.js';
 import { loadUseLite } from '../../models/use-lite/load.js';
 import type { UseLiteModel } from '../../models/use-lite/model.js';
 import { loadPeftAdapter } from '../../peft/save.js';
@@ -81,8 +74,10 @@ export async function runEmbed(
   const lines = readLines(opts.input);
   const model = loadModel(opts.model);
   if (opts.adapter !== undefined) loadPeftAdapter(model, opts.adapter);
-  const tmp = `${opts.out}.tmp-${process.pid}`;
-  const fd = openOut(tmp, opts.out);
+  // Streamed batch by batch into a temporary file renamed into place at the
+  // end; a failed write (a full disk) names the file, and a failure or a
+  // Ctrl-C leaves nothing behind.
+  const file = openAtomicFile(opts.out);
   let interrupted = false;
   try {
     for (let i = 0; i < lines.length; i += batchSize) {
@@ -98,20 +93,14 @@ export async function runEmbed(
       const chunk = texts
         .map((text, r) => JSON.stringify({ text, embedding: y.slice(r * d, (r + 1) * d) }))
         .join('\n');
-      writeSync(fd, `${chunk}\n`);
+      file.append(Buffer.from(`${chunk}\n`, 'utf8'));
     }
-    closeSync(fd);
-    if (interrupted) rmSync(tmp, { force: true });
-    else renameSync(tmp, opts.out);
   } catch (err) {
-    try {
-      closeSync(fd);
-    } catch {
-      // already closed
-    }
-    rmSync(tmp, { force: true });
+    file.abort();
     throw err;
   }
+  if (interrupted) file.abort();
+  else file.commit();
   return { count: lines.length, seconds: (performance.now() - start) / 1000, interrupted };
 }
 
@@ -129,33 +118,9 @@ function loadModel(name: string): UseLiteModel {
 
 /** Lines of a UTF-8 file; a final newline does not make an extra empty line. */
 function readLines(path: string): string[] {
-  let bytes: Buffer;
-  try {
-    bytes = readFileSync(path);
-  } catch (err) {
-    throw new Error(
-      `cannot read --input ${path}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`,
-    );
-  }
-  let text: string;
-  try {
-    text = new TextDecoder('utf-8', { fatal: true }).decode(bytes);
-  } catch {
-    throw new Error(`--input ${path} is not valid UTF-8`);
-  }
-  if (text.startsWith('\uFEFF')) text = text.slice(1);
+  const text = readUtf8File(path, `--input ${path}`);
   if (text === '') return [];
   const lines = text.split(/\r?\n/);
   if (lines.at(-1) === '') lines.pop();
   return lines;
-}
-
-function openOut(tmp: string, out: string): number {
-  try {
-    return openSync(tmp, 'w');
-  } catch (err) {
-    throw new Error(
-      `cannot write --out ${out}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`,
-    );
-  }
 }

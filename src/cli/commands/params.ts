@@ -3,17 +3,18 @@ import { statSync } from 'node:fs';
 import type { Command } from 'commander';
 import { METHOD_NAMES, type MethodName } from '../../adapters/types.js';
 import { parseModelConfig, readModelConfig } from '../../models/config.js';
-import { createModel } from '../../models/load.js';
-import type { Module } from '../../nn/module.js';
-import { countAdapterParameters, type ParameterCount } from '../../peft/count.js';
-import { Random } from '../../tensor/random.js';
+import { describeModel, parameterCount } from '../../models/structure.js';
+import { countAdapterParameters, type ModelShapes, type ParameterCount } from '../../peft/count.js';
 import { readJsonFile } from '../io.js';
 
 /** The targets of the EDoRA paper's RoBERTa setting. */
 export const PAPER_TARGETS = ['query', 'value', 'attention.output.dense', 'output.dense'];
 
-/** The model's structure from a model directory or a config.json path (weights are not read). */
-function skeleton(modelArg: string): Module {
+/**
+ * The layer shapes and parameter count of a model directory or a config.json
+ * path, from the config alone: neither the weights nor the model are built.
+ */
+function shapesFromConfig(modelArg: string): ModelShapes {
   let isFile = false;
   try {
     isFile = statSync(modelArg).isFile();
@@ -23,7 +24,8 @@ function skeleton(modelArg: string): Module {
   const config = isFile
     ? parseModelConfig(readJsonFile(modelArg), modelArg)
     : readModelConfig(modelArg);
-  return createModel(config, 'sequence-classification', new Random(0));
+  const structure = describeModel(config, 'sequence-classification');
+  return { linears: structure.linears, parameters: parameterCount(structure) };
 }
 
 function parseList(value: string, what: string): string[] {
@@ -86,7 +88,7 @@ export function register(program: Command): void {
         });
         const ranks = parseRanks(opts.r);
         const targets = parseList(opts.target, '--target');
-        const model = skeleton(opts.model);
+        const model = shapesFromConfig(opts.model);
         const rows = methods.flatMap((method) =>
           ranks.map((r) =>
             countAdapterParameters(model, method, r, {

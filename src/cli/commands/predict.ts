@@ -4,10 +4,11 @@
  * lines {"text": …, "logits": […], "label": …} (regression models write
  * "score" instead of "label"). The output appears atomically (temp + rename).
  */
-import { existsSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Command } from 'commander';
 import { noGrad } from '../../autograd/tape.js';
+import { readUtf8File } from '../../data/text-file.js';
 import { writeFileAtomic } from '../../io/atomic.js';
 import { loadTokenizer } from '../../io/tokenizers/index.js';
 import type { TextTokenizer } from '../../io/tokenizers/types.js';
@@ -157,16 +158,7 @@ function argmax(v: number[]): number {
 
 /** The records of a JSONL file; blank lines are skipped; errors name the line. */
 export function readRecords(path: string): PredictRecord[] {
-  let text: string;
-  try {
-    text = new TextDecoder('utf-8', { fatal: true }).decode(readFileSync(path));
-  } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    throw new Error(
-      code ? `cannot read --input ${path}: ${code}` : `--input ${path} is not valid UTF-8`,
-    );
-  }
-  if (text.startsWith('\uFEFF')) text = text.slice(1);
+  const text = readUtf8File(path, `--input ${path}`);
   const records: PredictRecord[] = [];
   text.split('\n').forEach((raw, i) => {
     const line = raw.trim();

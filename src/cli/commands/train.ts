@@ -22,7 +22,7 @@ import {
 } from '../../workflows/finetune.js';
 import { type DataOptions, dataOptions, loadTaskData } from '../data-args.js';
 import { catchInterrupt } from '../interrupt.js';
-import { numberOption, positiveInt } from '../options.js';
+import { numberOption, positiveInt, ratioOption } from '../options.js';
 import { type RunSummary, writeReport } from '../report.js';
 import { appendLogRecord, truncateLogForResume } from '../train-log.js';
 import { checkOutputDir, removeEarlierRun } from '../train-output.js';
@@ -159,7 +159,7 @@ function finetuneOptions(opts: TrainCliOptions, method: FinetuneMethod): Finetun
     lr: numberOption('--lr', opts.lr),
     headLr: opts.headLr === undefined ? undefined : numberOption('--head-lr', opts.headLr),
     weightDecay: numberOption('--weight-decay', opts.weightDecay),
-    warmupRatio: numberOption('--warmup-ratio', opts.warmupRatio),
+    warmupRatio: ratioOption('--warmup-ratio', opts.warmupRatio),
     maxGradNorm:
       opts.maxGradNorm === undefined
         ? DEFAULT_MAX_GRAD_NORM[method]

@@ -8,6 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { Command } from 'commander';
 import { register, runEmbed } from '../../../src/cli/commands/embed.js';
 import { noGrad, PeftModel, savePeftAdapter } from '../../../src/index.js';
+import { atomicFileIo } from '../../../src/io/atomic.js';
 import { loadUseLite } from '../../../src/models/use-lite/index.js';
 import { perturbTrainable } from '../../helpers/perturb.js';
 
@@ -44,7 +45,7 @@ test('edora embed writes one JSON line per input line, equal to the library embe
     });
   });
   assert.deepEqual(
-    readdirSync(dir).filter((f) => f.includes('.tmp-')),
+    readdirSync(dir).filter((f) => f.includes('.tmp')),
     [],
   );
 });
@@ -55,7 +56,7 @@ test('bad input fails with one clear line and writes nothing', async () => {
   writeFileSync(input, 'x\n');
   await assert.rejects(
     runEmbed({ model: 'use-lite', input: join(dir, 'missing.txt'), out }),
-    /cannot read --input .*missing.txt: ENOENT/,
+    /--input .*missing\.txt: cannot read \(no such file\)$/,
   );
   await assert.rejects(
     runEmbed({ model: 'use-lite', input, out, batchSize: '0' }),
@@ -71,11 +72,14 @@ test('bad input fails with one clear line and writes nothing', async () => {
   );
   const binary = join(dir, 'bin.txt');
   writeFileSync(binary, Buffer.from([0xff, 0xfe, 0x00, 0xc3]));
-  await assert.rejects(runEmbed({ model: 'use-lite', input: binary, out }), /is not valid UTF-8/);
   await assert.rejects(
-    runEmbed({ model: 'use-lite', input, out: join(dir, 'no', 'such', 'dir.jsonl') }),
-    /cannot write --out/,
+    runEmbed({ model: 'use-lite', input: binary, out }),
+    /--input .*bin\.txt:1: the line is not valid UTF-8$/,
   );
+  const nowhere = join(dir, 'no', 'such', 'dir.jsonl');
+  await assert.rejects(runEmbed({ model: 'use-lite', input, out: nowhere }), {
+    message: `${nowhere}: cannot write (ENOENT)`,
+  });
   assert.equal(existsSync(out), false);
 });
 
@@ -123,7 +127,36 @@ test('Ctrl-C during edora embed stops at the next batch, exits 130 and leaves no
   assert.match(r.stderr, /edora embed: interrupted; nothing written to .*long\.jsonl/);
   assert.equal(existsSync(out), false);
   assert.deepEqual(
-    readdirSync(dir).filter((f) => f.includes('.tmp-')),
+    readdirSync(dir).filter((f) => f.includes('long.jsonl')),
     [],
   );
+});
+
+test('a full disk: the error names --out, and no file or temporary file is left', async (t) => {
+  const input = join(dir, 'full.txt');
+  writeFileSync(input, 'one\ntwo\n');
+  const out = join(dir, 'full.jsonl');
+  // A write that fails as on a full disk (ENOSPC), without filling one.
+  t.mock.method(atomicFileIo, 'writeSync', () => {
+    throw Object.assign(new Error('ENOSPC: no space left on device, write'), { code: 'ENOSPC' });
+  });
+  await assert.rejects(runEmbed({ model: 'use-lite', input, out }), {
+    message: `${out}: cannot write (ENOSPC)`,
+  });
+  assert.deepEqual(
+    readdirSync(dir).filter((f) => f.includes('full.jsonl')),
+    [],
+  );
+});
+
+test('--out naming a device or a pipe is refused, not replaced', async () => {
+  const input = join(dir, 'dev.txt');
+  writeFileSync(input, 'one\n');
+  const fifo = join(dir, 'pipe.jsonl');
+  // As root, renaming over /dev/full would replace the device itself: a pipe stands in for it.
+  if (spawnSync('mkfifo', [fifo]).status !== 0) return;
+  await assert.rejects(runEmbed({ model: 'use-lite', input, out: fifo }), {
+    message: `${fifo}: exists and is not a regular file (a pipe)`,
+  });
+  assert.ok(spawnSync('test', ['-p', fifo]).status === 0, 'the pipe is still a pipe');
 });
