@@ -118,6 +118,7 @@ test('bad input: one line naming the flag or file, exit 2, nothing written', () 
     [['--ranks', '4,0'], /--ranks/],
     [['--methods', 'edora,nope'], /--methods.*nope/],
     [['--tasks', 'nope'], /--tasks.*nope/],
+    [['--methods', 'edora,probe,edora'], /--methods.*once/],
     [['--lr-grid', 'nope=1e-3'], /--lr-grid.*nope/],
     [['--lr-grid', 'edora=fast'], /--lr-grid.*fast/],
     [['--head-lr-grid', '-1'], /--head-lr-grid/],

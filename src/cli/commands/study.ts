@@ -50,6 +50,8 @@ function listOf<T extends string>(flag: string, text: string, known: readonly T[
   for (const v of values)
     if (!known.includes(v as T))
       throw new Error(`${flag}: unknown name '${v}' (expected ${known.join(', ')})`);
+  if (new Set(values).size !== values.length)
+    throw new Error(`${flag}: each name once, got '${text}'`);
   return values as T[];
 }
 
