@@ -38,17 +38,40 @@ const SMALL = [
 ];
 const lastJson = (stdout: string) => JSON.parse(stdout.trim().split('\n').pop()!);
 
-test('a small study writes its report; run again, it redoes nothing', () => {
-  const out = join(root, 'small');
+test('Ctrl-C stops after saving the finished runs; the same command continues, then redoes nothing', async () => {
+  const out = join(root, 'study');
+  const child = spawn(process.execPath, ['bin/edora.js', 'study', ...SMALL, '--out', out], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stderr = '';
+  let sent = false;
+  child.stderr.on('data', (d: Buffer) => {
+    stderr += d.toString();
+    if (!sent && /^\[1\/5\]/m.test(stderr)) {
+      sent = true;
+      child.kill('SIGINT');
+    }
+  });
+  const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+  assert.equal(code, 130, stderr);
+  assert.match(stderr, /run the same command to continue/);
+  // One line per finished run on a stderr that is not a terminal.
+  const finished = stderr.match(/^\[\d+\/5\] spam · /gm)?.length ?? 0;
+  assert.ok(finished >= 1 && finished < 5, stderr);
+  assert.equal(readdirSync(join(out, 'runs')).length, finished);
+  assert.ok(!existsSync(join(out, 'report')), 'no report for an unfinished study');
+
   const a = study(...SMALL, '--out', out, '--json');
   assert.equal(a.status, 0, a.stderr);
-  const summary = lastJson(a.stdout);
-  assert.deepEqual(
-    { complete: summary.complete, total: summary.total, performed: summary.performed },
-    { complete: true, total: 5, performed: 5 },
-  );
-  // One line per finished run on a stderr that is not a terminal.
-  assert.equal(a.stderr.match(/^\[\d+\/5\] spam · /gm)?.length, 5, a.stderr);
+  assert.deepEqual(lastJson(a.stdout), {
+    study: out,
+    complete: true,
+    total: 5,
+    reused: finished,
+    performed: 5 - finished,
+    report: join(out, 'report'),
+  });
+  assert.equal(a.stderr.match(/^\[\d+\/5\] spam · /gm)?.length, 5 - finished, a.stderr);
   assert.equal(readdirSync(join(out, 'runs')).length, 5);
   const report = join(out, 'report');
   for (const f of ['results.json', 'results.md', 'tradeoff-spam.svg', 'curves-spam.svg'])
@@ -73,37 +96,6 @@ test('a small study writes its report; run again, it redoes nothing', () => {
     { reused: 5, performed: 0 },
   );
   assert.deepEqual(JSON.parse(readFileSync(join(report, 'results.json'), 'utf8')), results);
-});
-
-test('Ctrl-C stops after saving the finished runs; the same command continues', async () => {
-  const out = join(root, 'stopped');
-  const child = spawn(process.execPath, ['bin/edora.js', 'study', ...SMALL, '--out', out], {
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let stderr = '';
-  let sent = false;
-  child.stderr.on('data', (d: Buffer) => {
-    stderr += d.toString();
-    if (!sent && /^\[1\/5\]/m.test(stderr)) {
-      sent = true;
-      child.kill('SIGINT');
-    }
-  });
-  const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
-  assert.equal(code, 130, stderr);
-  assert.match(stderr, /run the same command to continue/);
-  const finished = stderr.match(/^\[\d+\/5\] /gm)?.length ?? 0;
-  assert.ok(finished >= 1 && finished < 5, stderr);
-  assert.equal(readdirSync(join(out, 'runs')).length, finished);
-  assert.ok(!existsSync(join(out, 'report')));
-
-  const r = study(...SMALL, '--out', out, '--json');
-  assert.equal(r.status, 0, r.stderr);
-  const summary = lastJson(r.stdout);
-  assert.deepEqual(
-    { reused: summary.reused, performed: summary.performed },
-    { reused: finished, performed: 5 - finished },
-  );
 });
 
 test('bad input: one line naming the flag or file, exit 2, nothing written', () => {
