@@ -70,8 +70,12 @@ export { kaimingUniformBound, Random, type RandomState } from './tensor/random.j
 export { type DType, Tensor, trackAllocations } from './tensor/tensor.js';
 export * from './train/index.js';
 export {
+  BENCH_METHODS,
   type BenchOptions,
   type BenchRow,
+  type BenchRunOptions,
+  type BenchRunResult,
+  benchRun,
   benchTable,
   DEFAULT_LR,
   runBench,
@@ -86,3 +90,15 @@ export {
   finetune,
 } from './workflows/finetune.js';
 export { type MergeResult, mergeModelDir } from './workflows/merge.js';
+export type { RunSpec, StudyBudget, StudySettings } from './workflows/study/plan.js';
+export type { CellResult, PairedRow, StudyResults } from './workflows/study/results.js';
+export { pairedT, sampleStd, tTwoSidedP } from './workflows/study/statistics.js';
+export type { RunRecord } from './workflows/study/store.js';
+export {
+  benchRunner,
+  type RunHooks,
+  runStudy,
+  type StudyOptions,
+  type StudyOutcome,
+  type StudyRunner,
+} from './workflows/study.js';

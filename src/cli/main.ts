@@ -5,6 +5,7 @@ import { register as registerEmbed } from './commands/embed.js';
 import { register as registerMerge } from './commands/merge.js';
 import { register as registerParams } from './commands/params.js';
 import { register as registerPredict } from './commands/predict.js';
+import { register as registerStudy } from './commands/study.js';
 import { registerEval, register as registerTrain } from './commands/train.js';
 import { doctor, formatDoctor } from './doctor.js';
 
@@ -34,6 +35,7 @@ export function buildProgram(): Command {
     registerTrain,
     registerEval,
     registerBench,
+    registerStudy,
     registerParams,
     registerPredict,
     registerEmbed,

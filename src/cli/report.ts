@@ -4,9 +4,9 @@
  * with Vega-Lite and written atomically.
  */
 import { join } from 'node:path';
-import * as vega from 'vega';
-import { compile, type TopLevelSpec } from 'vega-lite';
 import { writeFileAtomic } from '../io/atomic.js';
+import { markdownTable as table } from '../io/markdown-table.js';
+import { renderSvg } from '../io/svg-chart.js';
 import type { EpochRecord } from '../train/loop.js';
 import { replaceDir } from '../train/replace-dir.js';
 
@@ -28,7 +28,7 @@ async function lineChart(
   values: { epoch: number; value: number }[],
   yTitle: string,
 ): Promise<string> {
-  const spec: TopLevelSpec = {
+  return renderSvg({
     $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
     title,
     width: 420,
@@ -40,20 +40,7 @@ async function lineChart(
       x: { field: 'epoch', type: 'quantitative', title: 'epoch', axis: { tickMinStep: 1 } },
       y: { field: 'value', type: 'quantitative', title: yTitle, scale: { zero: false } },
     },
-  };
-  const view = new vega.View(vega.parse(compile(spec).spec), { renderer: 'none' });
-  const svg = await view.toSVG();
-  view.finalize();
-  return svg;
-}
-
-function table(rows: string[][]): string {
-  const [head, ...body] = rows;
-  return [
-    `| ${head!.join(' | ')} |`,
-    `|${head!.map(() => '---').join('|')}|`,
-    ...body.map((r) => `| ${r.join(' | ')} |`),
-  ].join('\n');
+  });
 }
 
 export function summaryMarkdown(s: RunSummary): string {

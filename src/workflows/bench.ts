@@ -5,6 +5,7 @@
  * minutes on a 2-core machine; every size is an option.
  */
 import type { TaskData } from '../data/types.js';
+import type { EpochRecord } from '../train/loop.js';
 import { DEFAULT_MAX_GRAD_NORM, type FinetuneMethod, finetune } from './finetune.js';
 
 export interface BenchOptions {
@@ -54,12 +55,85 @@ export interface BenchRow {
  * probe's head sits on L2-normalised embeddings and needs a large step too.
  */
 export const DEFAULT_LR: Record<FinetuneMethod, number> = {
-  probe: 1e-1,
   lora: 2e-3,
   dora: 2e-3,
   'lora-xs': 1e-2,
   edora: 1e-2,
+  probe: 1e-1,
 };
+
+/**
+ * Every method the bench (and the study) can run: the keys of DEFAULT_LR,
+ * which the type system makes list every FinetuneMethod, so a method added
+ * there appears in both commands without another list to update.
+ */
+export const BENCH_METHODS = Object.keys(DEFAULT_LR) as FinetuneMethod[];
+
+/** The settings of one run: one task, one method, one seed. */
+export interface BenchRunOptions {
+  method: FinetuneMethod;
+  r: number;
+  alpha: number;
+  epochs: number;
+  /** Epochs when the method is the probe (it trains on cached embeddings, so many are cheap). */
+  probeEpochs: number;
+  batchSize: number;
+  /** The adapter's learning rate (the probe's: its head's). */
+  lr: number;
+  /** The head's learning rate (ignored by the probe, whose head is its adapter). */
+  headLr: number;
+  maxGradNorm: number;
+  seed: number;
+  earlyStoppingPatience?: number;
+  onProgress?: (step: number, total: number) => void;
+  /** Polled between steps: true ends the run early, marked `interrupted`. */
+  shouldStop?: () => boolean;
+}
+
+export interface BenchRunResult {
+  trainable: number;
+  metric: string;
+  /** Test-split metric of the kept (best-validation) epoch. */
+  test: number;
+  /** Validation-split metric of the kept epoch. */
+  validation: number;
+  /** Every evaluation of the run: its learning curve. */
+  history: EpochRecord[];
+  /** True when shouldStop ended the run before its budget: its figures are not a result. */
+  interrupted: boolean;
+  seconds: number;
+}
+
+/** One bench run: USE-Lite fine-tuned with one method on one task. */
+export async function benchRun(data: TaskData, options: BenchRunOptions): Promise<BenchRunResult> {
+  const t0 = performance.now();
+  const probe = options.method === 'probe';
+  const result = await finetune(data, {
+    model: 'use-lite',
+    method: options.method,
+    r: options.r,
+    alpha: options.alpha,
+    epochs: probe ? options.probeEpochs : options.epochs,
+    batchSize: options.batchSize,
+    lr: options.lr,
+    headLr: probe ? options.lr : options.headLr,
+    warmupRatio: 0.06,
+    maxGradNorm: options.maxGradNorm,
+    seed: options.seed,
+    earlyStoppingPatience: options.earlyStoppingPatience,
+    onProgress: (p) => options.onProgress?.(p.step, p.totalSteps),
+    shouldStop: options.shouldStop,
+  });
+  return {
+    trainable: result.trainable,
+    metric: data.metric,
+    test: result.test[data.metric] ?? Number.NaN,
+    validation: result.validation[data.metric] ?? Number.NaN,
+    history: result.train.history,
+    interrupted: result.train.interrupted,
+    seconds: (performance.now() - t0) / 1000,
+  };
+}
 
 export async function runBench(options: BenchOptions): Promise<BenchRow[]> {
   const rows = new Map<FinetuneMethod, BenchRow>(
@@ -80,32 +154,26 @@ export async function runBench(options: BenchOptions): Promise<BenchRow[]> {
     const data = options.loadTask(taskName);
     for (const method of options.methods) {
       options.onRunStart?.(taskName, method);
-      const t0 = performance.now();
-      const result = await finetune(data, {
-        model: 'use-lite',
+      const result = await benchRun(data, {
         method,
         r: options.r,
         alpha: options.alpha,
-        epochs: method === 'probe' ? options.probeEpochs : options.epochs,
+        epochs: options.epochs,
+        probeEpochs: options.probeEpochs,
         batchSize: options.batchSize,
         lr: options.lr[method],
-        headLr: method === 'probe' ? options.lr.probe : options.headLr,
-        warmupRatio: 0.06,
+        headLr: options.headLr,
         maxGradNorm: (options.maxGradNorm ?? DEFAULT_MAX_GRAD_NORM)[method],
         seed: options.seed,
-        onProgress: (p) => options.onProgress?.(taskName, method, p.step, p.totalSteps),
+        onProgress: (step, total) => options.onProgress?.(taskName, method, step, total),
       });
       const row = rows.get(method)!;
       // Trainable parameters differ per task only through the head (labels × 513).
       row.trainable = Math.max(row.trainable, result.trainable);
-      row.scores[taskName] = { metric: data.metric, value: result.test[data.metric] ?? Number.NaN };
-      row.validation[taskName] = {
-        metric: data.metric,
-        value: result.validation[data.metric] ?? Number.NaN,
-      };
-      const seconds = (performance.now() - t0) / 1000;
-      row.seconds += seconds;
-      options.onRunEnd?.(taskName, method, data.metric, row.scores[taskName]!.value, seconds);
+      row.scores[taskName] = { metric: data.metric, value: result.test };
+      row.validation[taskName] = { metric: data.metric, value: result.validation };
+      row.seconds += result.seconds;
+      options.onRunEnd?.(taskName, method, data.metric, result.test, result.seconds);
     }
   }
   const mean = (scores: BenchRow['scores']): number => {

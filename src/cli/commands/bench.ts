@@ -1,14 +1,19 @@
 /** `edora bench`: the main job — every method on every built-in task, one table. */
 import { SingleBar } from 'cli-progress';
 import type { Command } from 'commander';
-import { METHOD_NAMES } from '../../adapters/types.js';
 import {
   BUILTIN_TASKS,
   type BuiltinTaskName,
   DEFAULT_TASKS,
   loadBuiltinTask,
 } from '../../data/builtin/index.js';
-import { type BenchRow, benchTable, DEFAULT_LR, runBench } from '../../workflows/bench.js';
+import {
+  BENCH_METHODS,
+  type BenchRow,
+  benchTable,
+  DEFAULT_LR,
+  runBench,
+} from '../../workflows/bench.js';
 import { DEFAULT_MAX_GRAD_NORM, type FinetuneMethod } from '../../workflows/finetune.js';
 import { numberOption, positiveInt } from '../options.js';
 
@@ -47,7 +52,7 @@ export function register(program: Command): void {
     )
     .option(
       '--methods <names>',
-      `comma-separated methods (${[...METHOD_NAMES, 'probe'].join(', ')})`,
+      `comma-separated methods (${BENCH_METHODS.join(', ')})`,
       'edora,dora,lora,probe',
     )
     .option('--max-train <n>', 'training examples per task (deterministic subsample)', '600')
@@ -73,8 +78,7 @@ export function register(program: Command): void {
       }
       const methods = opts.methods.split(',').map((s) => s.trim()) as FinetuneMethod[];
       for (const m of methods) {
-        if (![...METHOD_NAMES, 'probe'].includes(m))
-          throw new Error(`--methods: unknown method '${m}'`);
+        if (!BENCH_METHODS.includes(m)) throw new Error(`--methods: unknown method '${m}'`);
       }
       const maxTrain = positiveInt('--max-train', opts.maxTrain);
       const maxEval = positiveInt('--max-eval', opts.maxEval);
