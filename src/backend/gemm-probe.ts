@@ -21,18 +21,21 @@ interface ProbeShape {
   k: number;
   transB: boolean;
   label: string;
+  /** Products per timed run: a lone skinny product lasts ~1 ms, too short to time on a busy machine. */
+  repeat: number;
 }
 
 export const PROBE_SHAPES: Record<keyof GemmSpeeds, ProbeShape> = {
   // The bulk of a training step: products of full-width activations and weights.
-  square: { m: 1024, n: 1024, k: 1024, transB: false, label: '1024×1024×1024' },
+  square: { m: 1024, n: 1024, k: 1024, transB: false, label: '1024×1024×1024', repeat: 1 },
   // A rank-16 adapter's x·Aᵀ on a 768-wide layer over 2048 tokens.
-  skinny: { m: 2048, n: 16, k: 768, transB: true, label: '2048×768×16 nt' },
+  skinny: { m: 2048, n: 16, k: 768, transB: true, label: '2048×768×16 nt', repeat: 4 },
 };
 
 /** Timed runs per GEMM and shape (median kept), after one warm-up each. */
-const RUNS = 5;
+const RUNS = 3;
 
+/** Floating-point operations of one product. */
 const flops = (s: ProbeShape) => 2 * s.m * s.n * s.k;
 
 /** The kernel calls the probe needs (the addon's, or a test's fake). */
@@ -50,14 +53,16 @@ export function probeGemms(nk: ProbeKernels): GemmProbe {
   const times = new Map<string, number[]>();
   try {
     for (const [name, shape] of Object.entries(PROBE_SHAPES)) {
-      const { m, n, k, transB } = shape;
+      const { m, n, k, transB, repeat } = shape;
       const a = filled(m * k);
       const b = filled(k * n);
       const c = new Float32Array(m * n);
       const once = () => {
         const t0 = performance.now();
-        nk.gemm(false, transB, m, n, k, 1, a, 0, k, 0, b, 0, transB ? k : n, 0, 0, c, 0, n, 0, 1);
-        return performance.now() - t0;
+        for (let i = 0; i < repeat; i++) {
+          nk.gemm(false, transB, m, n, k, 1, a, 0, k, 0, b, 0, transB ? k : n, 0, 0, c, 0, n, 0, 1);
+        }
+        return (performance.now() - t0) / repeat;
       };
       for (let run = -1; run < RUNS; run++) {
         for (const kind of kinds) {

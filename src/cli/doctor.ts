@@ -1,7 +1,6 @@
 /** `edora doctor`: which kernels are in use and what they reach on this machine. */
 import { cpus } from 'node:os';
-import type { GemmSpeeds } from '../backend/gemm-probe.js';
-import { PROBE_SHAPES } from '../backend/gemm-probe.js';
+import { type GemmSpeeds, PROBE_SHAPES } from '../backend/gemm-probe.js';
 import { type MeasuredGemms, measureGemms } from '../backend/gemm-select.js';
 import { nativeAddonFile, nativeGemmChoice } from '../backend/index.js';
 import * as E from '../index.js';
@@ -17,7 +16,7 @@ export interface DoctorReport {
   blasCore: string | null;
   /** Why this GEMM is in use (EDORA_GEMM, no BLAS, the OpenBLAS name rule, the probe), or null. */
   gemmReason: string | null;
-  /** Both native GEMMs' speeds at the choice's probe shapes, when a BLAS loaded. */
+  /** Both native GEMMs' speeds at the probe's shapes (native backend with a BLAS), or null. */
   gemmProbe: {
     shapes: Record<keyof GemmSpeeds, string>;
     blas: GemmSpeeds;
@@ -55,11 +54,14 @@ function gemmProbe(n: number, seconds: number): DoctorReport['probe'] {
   };
 }
 
-/** The figures the GEMM was chosen on, else (with a BLAS) the cached or freshly probed ones. */
+/**
+ * The figures the native GEMM was chosen on, else (EDORA_GEMM or the name
+ * rule decided) the cached or freshly probed ones; null without a BLAS.
+ */
 function gemmFigures(): DoctorReport['gemmProbe'] {
   const nk = nativeKernels();
   const addon = nativeAddonFile();
-  if (!nk || addon === null || nk.blasError() !== null) return null;
+  if (activeKernels() !== nk || !nk || addon === null || nk.blasError() !== null) return null;
   const m = nativeGemmChoice()?.measured ?? measureGemms(nk, addon);
   const shapes = { square: PROBE_SHAPES.square.label, skinny: PROBE_SHAPES.skinny.label };
   return { shapes, ...m.probe, source: m.source, cacheFile: m.file };
