@@ -28,6 +28,7 @@ Napi::Value Info(const Napi::CallbackInfo& info) {
   o.Set("backend", "native");
   o.Set("gemm", blas ? "blas" : "builtin");
   o.Set("blasLibrary", str_or_null(env, blas::library()));
+  o.Set("blasPath", str_or_null(env, blas::path()));
   o.Set("threads", blas ? blas::threads() : builtin_threads());
   o.Set("cores", cpu::logical_cores());
   o.Set("simd", builtin_simd());
@@ -36,17 +37,24 @@ Napi::Value Info(const Napi::CallbackInfo& info) {
                                          : env.Null());
   o.Set("builtinThreads", builtin_threads());
   o.Set("blasCore", str_or_null(env, blas::core()));
-  o.Set("gemmReason", str_or_null(env, gemm_default_reason()));
+  o.Set("gemmReason", str_or_null(env, gemm_reason()));
   return o;
 }
 
+// setGemmKernel(kind, reason?): reason (a string, or null/absent) is what
+// info().gemmReason reports for this choice.
 void SetGemmKernel(const Napi::CallbackInfo& info) {
   Args args(info, "setGemmKernel", 1);
   const std::string kind = args.string(0, "kind");
+  std::string reason;
+  if (info.Length() > 1 && !info[1].IsNull() && !info[1].IsUndefined()) {
+    if (!info[1].IsString()) args.type_error("reason must be a string or null");
+    reason = info[1].As<Napi::String>().Utf8Value();
+  }
   if (kind == "builtin") {
-    set_gemm_kernel(GemmKernel::Builtin);
+    set_gemm_kernel(GemmKernel::Builtin, reason);
   } else if (kind == "blas") {
-    if (!set_gemm_kernel(GemmKernel::Blas)) {
+    if (!set_gemm_kernel(GemmKernel::Blas, reason)) {
       throw Napi::Error::New(info.Env(), "edora native setGemmKernel: no BLAS library is loaded (" +
                                              blas::error() + ")");
     }

@@ -29,6 +29,7 @@ struct State {
   void* handle = nullptr;
   SgemmFn sgemm = nullptr;
   std::string library;
+  std::string path;  // file holding cblas_sgemm (dladdr), or ""
   std::string error;
   std::string core;  // OpenBLAS's kernel family (openblas_get_corename), or ""
   int threads = 0;
@@ -65,6 +66,8 @@ bool try_open(const std::string& name, State& s, std::string* why) {
   s.handle = h;
   s.sgemm = reinterpret_cast<SgemmFn>(sym);
   s.library = name;
+  Dl_info where;
+  if (dladdr(sym, &where) != 0 && where.dli_fname) s.path = where.dli_fname;
   return true;
 }
 
@@ -156,6 +159,11 @@ const std::string& library() {
   return state().library;
 }
 
+const std::string& path() {
+  init();
+  return state().path;
+}
+
 const std::string& error() {
   init();
   return state().error;
@@ -169,21 +177,6 @@ int threads() {
 const std::string& core() {
   init();
   return state().core;
-}
-
-bool below_cpu() {
-  init();
-  const std::string& c = state().core;
-  if (c.empty() || cpu::simd_level() == cpu::Simd::Generic) return false;
-  std::string lower;
-  for (char ch : c) lower += static_cast<char>(ch >= 'A' && ch <= 'Z' ? ch - 'A' + 'a' : ch);
-  // OpenBLAS's kernel families that use AVX2 and FMA (or AVX-512).
-  static const char* const kWide[] = {"haswell", "zen", "skylakex", "cooperlake",
-                                      "sapphirerapids", "excavator"};
-  for (const char* w : kWide) {
-    if (lower == w) return false;
-  }
-  return true;
 }
 
 void sgemm(bool trans_a, bool trans_b, int m, int n, int k, float alpha, const float* a, int lda,

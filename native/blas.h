@@ -16,16 +16,17 @@ void init();
 bool available();
 // Path or soname of the loaded library, or "" when none.
 const std::string& library();
+// The file the library's cblas_sgemm was loaded from (as the loader reports
+// it), or "" when unknown: identifies the build for the GEMM probe's cache.
+const std::string& path();
 // Why no BLAS is in use ("" when one loaded).
 const std::string& error();
 // Threads the BLAS reports using (after we set them), or 0 if unknown.
 int threads();
 // OpenBLAS's kernel family for this CPU ("Haswell", "SkylakeX", "Prescott", …), or "".
+// Whether it is below the CPU's SIMD level is decided in TypeScript
+// (src/backend/openblas-core.ts), with the GEMM choice.
 const std::string& core();
-// Whether the loaded OpenBLAS runs kernels below this CPU's SIMD level: an
-// OpenBLAS whose CPU detection does not know the model falls back to its
-// SSE3 "Prescott" kernels, several times slower than AVX2/AVX-512 ones.
-bool below_cpu();
 
 // Row-major single-precision GEMM through cblas_sgemm. Requires available().
 void sgemm(bool trans_a, bool trans_b, int m, int n, int k, float alpha, const float* a, int lda,

@@ -4,12 +4,11 @@
 #include <algorithm>
 #include <atomic>
 #include <climits>
-#include <cstdlib>
+#include <mutex>
 #include <string>
 #include <vector>
 
 #include "blas.h"
-#include "cpu.h"
 #include "gemm_builtin.h"
 #include "kernels.h"
 
@@ -42,33 +41,14 @@ bool fits_int(int64_t v) { return v <= INT_MAX; }
 
 namespace {
 
-std::string& default_reason() {
-  static std::string* r = new std::string();
-  return *r;
+std::mutex& reason_mutex() {
+  static std::mutex* m = new std::mutex();
+  return *m;
 }
 
-// The GEMM used until set_gemm_kernel: EDORA_GEMM=blas|builtin if set; else
-// the BLAS if one loaded, unless it runs kernels below this CPU's SIMD level.
-int decide_default() {
-  const char* env = std::getenv("EDORA_GEMM");
-  const std::string want = env ? env : "";
-  std::string& why = default_reason();
-  if (want == "builtin") {
-    why = "EDORA_GEMM=builtin";
-    return 1;
-  }
-  if (!blas::available()) {
-    why = want == "blas" ? "EDORA_GEMM=blas, but " + blas::error() : blas::error();
-    return 1;
-  }
-  if (want != "blas" && blas::below_cpu()) {
-    why = "OpenBLAS runs its " + blas::core() + " kernels on this " +
-          cpu::simd_name(cpu::simd_level()) +
-          " CPU, a model its CPU detection does not know; EDORA_GEMM=blas uses it anyway";
-    return 1;
-  }
-  why.clear();
-  return 0;
+std::string& reason_text() {
+  static std::string* r = new std::string();
+  return *r;
 }
 
 }  // namespace
@@ -76,22 +56,29 @@ int decide_default() {
 GemmKernel gemm_kernel() {
   int v = kernel_choice().load(std::memory_order_relaxed);
   if (v < 0) {
-    v = decide_default();
+    // Not set yet: the BLAS if one loaded (the TypeScript side sets the real choice at load).
+    v = blas::available() ? 0 : 1;
     int expected = -1;
-    kernel_choice().compare_exchange_strong(expected, v);
+    if (kernel_choice().compare_exchange_strong(expected, v) && v == 1) {
+      std::lock_guard<std::mutex> lock(reason_mutex());
+      reason_text() = blas::error();
+    }
     v = kernel_choice().load();
   }
   return v == 0 ? GemmKernel::Blas : GemmKernel::Builtin;
 }
 
-const std::string& gemm_default_reason() {
+std::string gemm_reason() {
   gemm_kernel();
-  return default_reason();
+  std::lock_guard<std::mutex> lock(reason_mutex());
+  return reason_text();
 }
 
-bool set_gemm_kernel(GemmKernel kind) {
+bool set_gemm_kernel(GemmKernel kind, const std::string& reason) {
   if (kind == GemmKernel::Blas && !blas::available()) return false;
+  std::lock_guard<std::mutex> lock(reason_mutex());
   kernel_choice().store(kind == GemmKernel::Blas ? 0 : 1);
+  reason_text() = reason;
   return true;
 }
 

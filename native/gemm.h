@@ -52,12 +52,14 @@ struct FusedGemm {
 // with a BLAS it is composed from GEMM calls and row passes.
 void gemm_fused(const GemmCall& call, const FusedGemm& f);
 
-// Why the default GEMM is the builtin one ("" when it is the BLAS): no BLAS
-// loaded, EDORA_GEMM=builtin, or a BLAS that runs below this CPU's SIMD level.
-const std::string& gemm_default_reason();
-
-// Selects the GEMM; returns false (and changes nothing) if Blas is asked for but none is loaded.
-bool set_gemm_kernel(GemmKernel kind);
+// Which GEMM to use is decided in TypeScript (src/backend/gemm-select.ts: a
+// name rule, then a cached measurement) and set here with its reason. Until
+// then it is the BLAS if one loaded, else the builtin GEMM.
+// Selects the GEMM and records why (shown by info()); returns false (and
+// changes nothing) if Blas is asked for but none is loaded.
+bool set_gemm_kernel(GemmKernel kind, const std::string& reason);
+// Why the current GEMM is in use ("" when not known).
+std::string gemm_reason();
 GemmKernel gemm_kernel();
 
 }  // namespace edora

@@ -1,9 +1,12 @@
 /**
  * Backend selection. The native addon is used when it loads, unless
  * EDORA_BACKEND=js; EDORA_BACKEND=native makes a missing addon an error.
+ * When it loads, its GEMM is chosen (gemm-select.ts: EDORA_GEMM, a name
+ * rule, else a cached probe of both GEMMs).
  * float64 work always runs on the `js` kernels (native is float32 only).
  */
 
+import { type GemmChoice, gemmOverride, selectGemm } from './gemm-select.js';
 import { jsKernels } from './js/index.js';
 import type { FloatArray, Kernels } from './kernels.js';
 import { loadNativeKernels } from './native.js';
@@ -18,6 +21,8 @@ export type BackendName = 'js' | 'native';
 
 let native: NativeKernels | null | undefined;
 let nativeError: string | null = null;
+let gemmChoice: GemmChoice | null = null;
+let addonFile: string | null = null;
 let active: Kernels | undefined;
 /** While counting, every kernel call through `kernelsFor` is tallied here. */
 let counts: Map<string, number> | null = null;
@@ -26,11 +31,14 @@ let timings: Map<string, { count: number; ms: number }> | null = null;
 
 function getNative(): NativeKernels | null {
   if (native === undefined) {
+    gemmOverride(); // a bad EDORA_GEMM is an error before anything loads
     const loaded = loadNativeKernels();
     if ('error' in loaded) {
       native = null;
       nativeError = loaded.error;
     } else {
+      gemmChoice = selectGemm(loaded.kernels, loaded.file);
+      addonFile = loaded.file;
       native = loaded.kernels;
     }
   }
@@ -42,10 +50,6 @@ function chooseDefault(): Kernels {
   if (requested === 'js') return jsKernels;
   if (requested !== undefined && requested !== '' && requested !== 'native') {
     throw new Error(`EDORA_BACKEND must be 'js' or 'native', got '${requested}'`);
-  }
-  const gemm = process.env['EDORA_GEMM'];
-  if (gemm !== undefined && gemm !== '' && gemm !== 'blas' && gemm !== 'builtin') {
-    throw new Error(`EDORA_GEMM must be 'blas' or 'builtin', got '${gemm}'`);
   }
   const nk = getNative();
   if (nk) return nk;
@@ -100,6 +104,22 @@ export function nativeKernels(): NativeKernels | null {
 export function nativeLoadError(): string | null {
   getNative();
   return nativeError;
+}
+
+/**
+ * How the native GEMM was chosen when the addon loaded (kernel, reason, and
+ * the probe's figures when the choice was made on them), or null without
+ * the addon. A later setGemmKernel is not reflected here.
+ */
+export function nativeGemmChoice(): GemmChoice | null {
+  getNative();
+  return gemmChoice;
+}
+
+/** The addon file the native kernels came from, or null without the addon. */
+export function nativeAddonFile(): string | null {
+  getNative();
+  return addonFile;
 }
 
 /** Run f with the float32 backend temporarily switched to `name`. */

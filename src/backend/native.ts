@@ -25,15 +25,23 @@ export interface NativeKernelInfo extends KernelInfo {
   blasThreads: number | null;
   /** Threads of the builtin GEMM's pool. */
   builtinThreads: number;
+  /** The file the BLAS was loaded from (as the loader reports it), or null. */
+  blasPath: string | null;
   /** OpenBLAS's kernel family for this CPU (e.g. 'Haswell', 'Prescott'), or null. */
   blasCore: string | null;
-  /** Why the default GEMM is the builtin one (no BLAS, EDORA_GEMM, a BLAS below the CPU), or null. */
+  /**
+   * Why this GEMM is in use (EDORA_GEMM, no BLAS, an OpenBLAS below the CPU,
+   * the probe's figures: see gemm-select.ts), or null after a plain setGemmKernel.
+   */
   gemmReason: string | null;
 }
 
 export interface NativeExtras {
-  /** Selects the GEMM; throws if 'blas' is requested but no BLAS library is loaded. */
-  setGemmKernel(kind: NativeGemmKernel): void;
+  /**
+   * Selects the GEMM, with the reason info().gemmReason reports (none by
+   * default); throws if 'blas' is requested but no BLAS library is loaded.
+   */
+  setGemmKernel(kind: NativeGemmKernel, reason?: string | null): void;
   getGemmKernel(): NativeGemmKernel;
   /** Why no BLAS library is in use, or null when one is loaded. */
   blasError(): string | null;
@@ -83,9 +91,12 @@ function candidatePaths(): string[] {
   ];
 }
 
-let cached: { kernels: NativeKernels } | { error: string } | undefined;
+/** The loaded kernels and the addon file they came from, or why there are none. */
+export type NativeLoad = { kernels: NativeKernels; file: string } | { error: string };
 
-function load(): { kernels: NativeKernels } | { error: string } {
+let cached: NativeLoad | undefined;
+
+function load(): NativeLoad {
   // EDORA_ADDON names another build of the addon, or 'none' to run without it
   // (what a machine without a compiler sees).
   const override = process.env['EDORA_ADDON'];
@@ -132,14 +143,14 @@ function load(): { kernels: NativeKernels } | { error: string } {
     reduceSum: addon.reduceSum,
     reduceMax: addon.reduceMax,
   };
-  return { kernels: Object.freeze(kernels) };
+  return { kernels: Object.freeze(kernels), file };
 }
 
 /**
  * Loads the native kernels once. Never throws: returns `{ error }` with the
  * reason when the addon is missing or cannot be loaded.
  */
-export function loadNativeKernels(): { kernels: NativeKernels } | { error: string } {
+export function loadNativeKernels(): NativeLoad {
   if (cached === undefined) {
     try {
       cached = load();
