@@ -59,6 +59,7 @@ export const DEFAULT_LR: Record<FinetuneMethod, number> = {
   dora: 2e-3,
   'lora-xs': 1e-2,
   edora: 1e-2,
+  full: 5e-5,
 };
 
 export async function runBench(options: BenchOptions): Promise<BenchRow[]> {

@@ -6,12 +6,13 @@
  * 'probe' is the frozen-encoder linear probe: only the head trains, on
  * embeddings computed once.
  */
-import type { MethodName } from '../adapters/types.js';
+import { METHOD_NAMES, type MethodName } from '../adapters/types.js';
 import { noGrad } from '../autograd/tape.js';
 import { loadTokenizer } from '../io/tokenizers/index.js';
 import { loadModel } from '../models/load.js';
 import { UseLiteClassifier } from '../models/use-lite/classifier.js';
 import { loadUseLite } from '../models/use-lite/load.js';
+import { SEQ_CLS_HEADS } from '../peft/format.js';
 import { PeftModel } from '../peft/model.js';
 import { tensor } from '../tensor/create.js';
 import { Random } from '../tensor/random.js';
@@ -23,8 +24,15 @@ import {
   type TrainResult,
   train,
 } from '../train/loop.js';
+import { fullFinetuneModel } from './full.js';
 
-export type FinetuneMethod = MethodName | 'probe';
+/**
+ * What finetune trains: an adapter method, 'probe' (the head alone, on a
+ * frozen encoder) or 'full' (every weight of the model and the head).
+ */
+export type FinetuneMethod = MethodName | 'probe' | 'full';
+/** Every method finetune, `edora train` and `edora bench` accept. */
+export const FINETUNE_METHODS: readonly FinetuneMethod[] = [...METHOD_NAMES, 'probe', 'full'];
 
 export interface FinetuneData {
   name: string;
@@ -141,6 +149,7 @@ export const DEFAULT_MAX_GRAD_NORM: Record<FinetuneMethod, number> = {
   dora: 1,
   'lora-xs': 0,
   edora: 0,
+  full: 1,
 };
 
 export async function finetune(
@@ -160,6 +169,9 @@ export async function finetune(
       targetModules: [],
       modulesToSave: ['classifier'],
     });
+  } else if (options.method === 'full') {
+    task = classifierTask(options.model, numLabels, options.seed, options.maxLength);
+    peft = fullFinetuneModel(task.module);
   } else {
     task = classifierTask(options.model, numLabels, options.seed, options.maxLength);
     peft = PeftModel.create(task.module, {
@@ -180,6 +192,8 @@ export async function finetune(
     {
       ...options,
       maxGradNorm: options.maxGradNorm ?? DEFAULT_MAX_GRAD_NORM[options.method],
+      // Full fine-tuning saves the whole model; only the head takes headLr.
+      headModules: options.method === 'full' ? SEQ_CLS_HEADS : options.headModules,
       metric: data.metric,
     },
   );
