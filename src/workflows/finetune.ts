@@ -4,7 +4,8 @@
  * apply the adapter, train, and evaluate on the test split.
  *
  * 'probe' is the frozen-encoder linear probe: only the head trains, on
- * embeddings computed once.
+ * embeddings computed once. 'full' trains every weight of the model and the
+ * head (see full.ts).
  */
 import { METHOD_NAMES, type MethodName } from '../adapters/types.js';
 import { noGrad } from '../autograd/tape.js';

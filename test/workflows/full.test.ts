@@ -136,6 +136,33 @@ test("full: every parameter's gradient agrees with central finite differences", 
   }
 });
 
+test('full: stopped and resumed from its checkpoint, the same model as an uninterrupted run', async () => {
+  const run = async (dir: string, stopAt?: number, resume = false) => {
+    let steps = 0;
+    const result = await finetune(
+      data,
+      options({
+        maxSteps: undefined,
+        epochs: 2,
+        outputDir: dir,
+        resume,
+        onProgress: () => {
+          steps++;
+        },
+        shouldStop: () => stopAt !== undefined && steps >= stopAt,
+      }),
+    );
+    return { result, steps };
+  };
+  const reference = snapshot((await run(join(root, 'ref'))).result.peft.model);
+  const first = await run(join(root, 'resumed'), 2);
+  assert.equal(first.result.train.interrupted, true);
+  const second = await run(join(root, 'resumed'), undefined, true);
+  assert.equal(second.result.train.steps, 6); // 24 examples / 8 per batch × 2 epochs
+  assert.equal(second.steps, 4, 'the resumed run takes only the remaining steps');
+  assert.deepEqual(snapshot(second.result.peft.model), reference);
+});
+
 test('full: saved as a Hugging Face directory, it loads back to the same logits', async () => {
   const result = await finetune(data, options({ maxSteps: 2 }));
   const texts = data.test.map((e) => e.text);

@@ -1,7 +1,6 @@
 /** `edora bench`: the main job — every method on every built-in task, one table. */
 import { SingleBar } from 'cli-progress';
 import type { Command } from 'commander';
-import { METHOD_NAMES } from '../../adapters/types.js';
 import {
   BUILTIN_TASKS,
   type BuiltinTaskName,
@@ -9,7 +8,11 @@ import {
   loadBuiltinTask,
 } from '../../data/builtin/index.js';
 import { type BenchRow, benchTable, DEFAULT_LR, runBench } from '../../workflows/bench.js';
-import { DEFAULT_MAX_GRAD_NORM, type FinetuneMethod } from '../../workflows/finetune.js';
+import {
+  DEFAULT_MAX_GRAD_NORM,
+  FINETUNE_METHODS,
+  type FinetuneMethod,
+} from '../../workflows/finetune.js';
 import { numberOption, positiveInt } from '../options.js';
 
 interface BenchCliOptions {
@@ -47,7 +50,7 @@ export function register(program: Command): void {
     )
     .option(
       '--methods <names>',
-      `comma-separated methods (${[...METHOD_NAMES, 'probe'].join(', ')})`,
+      `comma-separated methods (${FINETUNE_METHODS.join(', ')})`,
       'edora,dora,lora,probe',
     )
     .option('--max-train <n>', 'training examples per task (deterministic subsample)', '600')
@@ -57,7 +60,11 @@ export function register(program: Command): void {
     .option('--r <n>', 'rank', '8')
     .option('--alpha <a>', 'lora_alpha', '16')
     .option('--probe-epochs <n>', 'epochs of the linear probe (on cached embeddings)', '20')
-    .option('--head-lr <x>', 'classifier head learning rate of the adapter methods', '5e-2')
+    .option(
+      '--head-lr <x>',
+      'classifier head learning rate of the adapter methods and full',
+      '5e-2',
+    )
     .option('--lr <x>', 'adapter learning rate of every method run (default: per method)')
     .option(
       '--max-grad-norm <x>',
@@ -73,8 +80,7 @@ export function register(program: Command): void {
       }
       const methods = opts.methods.split(',').map((s) => s.trim()) as FinetuneMethod[];
       for (const m of methods) {
-        if (![...METHOD_NAMES, 'probe'].includes(m))
-          throw new Error(`--methods: unknown method '${m}'`);
+        if (!FINETUNE_METHODS.includes(m)) throw new Error(`--methods: unknown method '${m}'`);
       }
       const maxTrain = positiveInt('--max-train', opts.maxTrain);
       const maxEval = positiveInt('--max-eval', opts.maxEval);

@@ -6,8 +6,12 @@ import { parseModelConfig, readModelConfig } from '../../models/config.js';
 import { createModel } from '../../models/load.js';
 import type { Module } from '../../nn/module.js';
 import { countAdapterParameters, type ParameterCount } from '../../peft/count.js';
+import { SEQ_CLS_HEADS } from '../../peft/format.js';
 import { Random } from '../../tensor/random.js';
 import { readJsonFile } from '../io.js';
+
+/** The methods with a parameter count: the adapters, and full fine-tuning for reference. */
+const PARAMS_METHODS: readonly (MethodName | 'full')[] = [...METHOD_NAMES, 'full'];
 
 /** The targets of the EDoRA paper's RoBERTa setting. */
 export const PAPER_TARGETS = ['query', 'value', 'attention.output.dense', 'output.dense'];
@@ -44,13 +48,37 @@ function parseRanks(value: string): number[] {
   });
 }
 
-export function paramsTable(rows: ParameterCount[]): string {
+/** Full fine-tuning's row: no rank, every module. */
+export interface FullCount {
+  method: 'full';
+  r: null;
+  modules: null;
+  trainable: number;
+  base: number;
+}
+
+/** Full fine-tuning trains every parameter; the head is left out, as in the adapter rows. */
+export function countFullParameters(model: Module): FullCount {
+  const isHead = (path: string): boolean =>
+    SEQ_CLS_HEADS.some((h) => path === h || path.startsWith(`${h}.`));
+  const params = model.namedParameters();
+  const size = (list: typeof params): number => list.reduce((s, [, t]) => s + t.size, 0);
+  return {
+    method: 'full',
+    r: null,
+    modules: null,
+    trainable: size(params.filter(([k]) => !isHead(k))),
+    base: size(params),
+  };
+}
+
+export function paramsTable(rows: (ParameterCount | FullCount)[]): string {
   const fmt = (n: number): string => n.toLocaleString('en-US');
   const header = ['method', 'r', 'modules', 'trainable', '% of base'];
   const body = rows.map((c) => [
     c.method,
-    String(c.r),
-    String(c.modules),
+    c.r === null ? '-' : String(c.r),
+    c.modules === null ? 'all' : String(c.modules),
     fmt(c.trainable),
     ((100 * c.trainable) / c.base).toFixed(4),
   ]);
@@ -64,13 +92,13 @@ export function register(program: Command): void {
   program
     .command('params')
     .description(
-      'trainable adapter parameters per method and rank, from a model directory or a config.json (no weights needed)',
+      'trainable parameters per method and rank (head excluded), from a model directory or a config.json (no weights needed)',
     )
     .requiredOption('--model <dir|config.json>', 'model directory or config.json')
     .option(
       '--method <methods>',
-      `comma-separated methods (${METHOD_NAMES.join(', ')})`,
-      METHOD_NAMES.join(','),
+      `comma-separated methods (${PARAMS_METHODS.join(', ')}; full: every weight, one row)`,
+      PARAMS_METHODS.join(','),
     )
     .option('--r <ranks>', 'comma-separated ranks', '4,8,16,32')
     .option('--target <modules>', 'comma-separated target module names', PAPER_TARGETS.join(','))
@@ -78,22 +106,24 @@ export function register(program: Command): void {
     .action(
       (opts: { model: string; method: string; r: string; target: string; json?: boolean }) => {
         const methods = parseList(opts.method, '--method').map((m) => {
-          if (!METHOD_NAMES.includes(m as MethodName))
+          if (!PARAMS_METHODS.includes(m as MethodName | 'full'))
             throw new Error(
-              `--method: unknown method '${m}' (expected ${METHOD_NAMES.join(', ')})`,
+              `--method: unknown method '${m}' (expected ${PARAMS_METHODS.join(', ')})`,
             );
-          return m as MethodName;
+          return m as MethodName | 'full';
         });
         const ranks = parseRanks(opts.r);
         const targets = parseList(opts.target, '--target');
         const model = skeleton(opts.model);
-        const rows = methods.flatMap((method) =>
-          ranks.map((r) =>
-            countAdapterParameters(model, method, r, {
-              targetModules: targets,
-              layersToTransform: null,
-            }),
-          ),
+        const rows = methods.flatMap((method): (ParameterCount | FullCount)[] =>
+          method === 'full'
+            ? [countFullParameters(model)]
+            : ranks.map((r) =>
+                countAdapterParameters(model, method, r, {
+                  targetModules: targets,
+                  layersToTransform: null,
+                }),
+              ),
         );
         if (opts.json) console.log(JSON.stringify({ model: opts.model, targets, rows }));
         else {
