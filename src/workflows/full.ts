@@ -20,10 +20,12 @@ import type { Module } from '../nn/module.js';
 import { PeftModel } from '../peft/model.js';
 import { writeHfModelDir, writeUseLiteDir } from './merge.js';
 
+/** `module` wrapped so that every one of its parameters trains (see above). */
 export function fullFinetuneModel<M extends Module>(module: M): PeftModel<M> {
   const withParameters = [...module.namedChildren()]
     .filter(([, child]) => child.parameters().length > 0)
     .map(([name]) => name);
+  // method and r are placeholders: no layer is adapted (targetModules is empty).
   const peft = PeftModel.create(module, {
     method: 'lora',
     r: 1,

@@ -10,7 +10,13 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSy
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import { loadModel, loadUseLite, Random, writeTinyCheckpoint } from '../../src/index.js';
+import {
+  DEFAULT_LR,
+  loadModel,
+  loadUseLite,
+  Random,
+  writeTinyCheckpoint,
+} from '../../src/index.js';
 
 const root = mkdtempSync(join(tmpdir(), 'edora-train-full-'));
 after(() => rmSync(root, { recursive: true, force: true }));
@@ -147,7 +153,7 @@ test('bench --methods full: one row with every USE-Lite weight and the head trai
     .parameters()
     .reduce((s, t) => s + t.size, 0);
   assert.equal(out.rows[0].trainable, encoder + 2 * 512 + 2); // the head: 2 labels × 512 + bias
-  assert.ok(out.settings.lr.full > 0 && out.settings.lr.full <= 1e-4);
+  assert.equal(out.settings.lr.full, DEFAULT_LR.full);
 });
 
 test('params --method full: every parameter but the head, once whatever the ranks', () => {

@@ -132,7 +132,7 @@ export async function runTrain(opts: TrainCliOptions): Promise<void> {
       opts.maxSteps === undefined ? undefined : positiveInt('--max-steps', opts.maxSteps, true),
     batchSize: positiveInt('--batch-size', opts.batchSize),
     gradientAccumulation: positiveInt('--grad-accum', opts.gradAccum),
-    // Full fine-tuning moves pretrained weights: an adapter's step would wreck them.
+    // Full fine-tuning moves the pretrained weights themselves: a far smaller step than an adapter's.
     lr: numberOption('--lr', opts.lr ?? (method === 'full' ? String(DEFAULT_LR.full) : '5e-3')),
     headLr: opts.headLr === undefined ? undefined : numberOption('--head-lr', opts.headLr),
     weightDecay: numberOption('--weight-decay', opts.weightDecay),
