@@ -1,3 +1,4 @@
+import { decodeCp1252 } from './cp1252.js';
 import { htmlToText, looksLikeHtml } from './html.js';
 
 // C0 controls survive broken charsets; they carry no text.
@@ -121,20 +122,6 @@ function decodeTransfer(body: string, encoding: string): Uint8Array {
 }
 
 const utf8 = new TextDecoder('utf-8', { fatal: true });
-/**
- * windows-1252, written out: Node's TextDecoder treats the label as ISO-8859-1
- * and leaves 0x80–0x9f (curly quotes, dashes, €) as C1 controls.
- */
-const CP1252_HIGH =
-  '\u20ac\u0081\u201a\u0192\u201e\u2026\u2020\u2021\u02c6\u2030\u0160\u2039\u0152\u008d\u017d\u008f' +
-  '\u0090\u2018\u2019\u201c\u201d\u2022\u2013\u2014\u02dc\u2122\u0161\u203a\u0153\u009d\u017e\u0178';
-
-export function decodeCp1252(bytes: Uint8Array): string {
-  let out = '';
-  for (const b of bytes)
-    out += b >= 0x80 && b < 0xa0 ? CP1252_HIGH[b - 0x80] : String.fromCharCode(b);
-  return out;
-}
 
 function decodeCharset(bytes: Uint8Array, charset: string | undefined): string {
   const label = charset?.trim().toLowerCase();

@@ -6,11 +6,17 @@
 import { chmodSync, existsSync, mkdtempSync, readdirSync, renameSync, rmSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 
-export function writeDirAtomic(out: string, fill: (tmpDir: string) => void): void {
+/** An output directory may be missing or empty; anything else is refused (nothing is replaced). */
+export function checkOutputDir(out: string): void {
   const target = resolve(out);
   if (existsSync(target) && readdirSync(target).length > 0) {
     throw new Error(`${out}: output directory exists and is not empty`);
   }
+}
+
+export function writeDirAtomic(out: string, fill: (tmpDir: string) => void): void {
+  checkOutputDir(out);
+  const target = resolve(out);
   let tmp: string;
   try {
     tmp = mkdtempSync(join(dirname(target), `.${basename(target)}.tmp-`));

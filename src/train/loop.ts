@@ -60,6 +60,11 @@ export interface TrainOptions {
   lr: number;
   /** Learning rate of modulesToSave (the head); default lr. */
   headLr?: number;
+  /**
+   * The modules trained at headLr (default: every modulesToSave module). Full
+   * fine-tuning saves the whole model as modulesToSave and names the head here.
+   */
+  headModules?: string[];
   weightDecay?: number;
   warmupRatio?: number;
   /** Clip the global gradient norm (0 = off). Default 1. */
@@ -188,8 +193,9 @@ function paramGroups(
   lr: number,
   headLr: number,
   weightDecay: number,
+  headModules?: string[],
 ): ParamGroup[] {
-  const headPaths = [...peft.savedModules().keys()];
+  const headPaths = headModules ?? [...peft.savedModules().keys()];
   const isHead = (name: string): boolean =>
     headPaths.some((p) => name === p || name.startsWith(`${p}.`));
   const groups: ParamGroup[] = [];
@@ -230,7 +236,13 @@ export async function train(
   const warmup = warmupSteps(totalSteps, options.warmupRatio ?? 0);
   const maxGradNorm = options.maxGradNorm ?? 1;
   const optimizer = new AdamW(
-    paramGroups(peft, options.lr, options.headLr ?? options.lr, options.weightDecay ?? 0.01),
+    paramGroups(
+      peft,
+      options.lr,
+      options.headLr ?? options.lr,
+      options.weightDecay ?? 0.01,
+      options.headModules,
+    ),
   );
   const trainable = peft.trainableParameters().map(([, t]) => t);
 

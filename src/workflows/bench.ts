@@ -53,12 +53,15 @@ export interface BenchRow {
  * and EDoRA train only the small R between frozen SVD factors, which needs a
  * larger step (6e-2 diverged on era in a sweep; 5e-3 and 2e-2 did not). The
  * probe's head sits on L2-normalised embeddings and needs a large step too.
+ * Full fine-tuning moves the pretrained weights themselves: 1e-4, chosen on
+ * validation from 3e-5, 1e-4 and 3e-4 (docs/results.md).
  */
 export const DEFAULT_LR: Record<FinetuneMethod, number> = {
   lora: 2e-3,
   dora: 2e-3,
   'lora-xs': 1e-2,
   edora: 1e-2,
+  full: 1e-4,
   probe: 1e-1,
 };
 

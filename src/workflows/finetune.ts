@@ -4,15 +4,17 @@
  * apply the adapter, train, and evaluate on the test split.
  *
  * 'probe' is the frozen-encoder linear probe: only the head trains, on
- * embeddings computed once.
+ * embeddings computed once. 'full' trains every weight of the model and the
+ * head (see full.ts).
  */
-import type { MethodName } from '../adapters/types.js';
+import { METHOD_NAMES, type MethodName } from '../adapters/types.js';
 import { noGrad } from '../autograd/tape.js';
 import { loadTokenizer } from '../io/tokenizers/index.js';
 import { loadModel } from '../models/load.js';
 import { UseLiteClassifier } from '../models/use-lite/classifier.js';
 import { loadUseLite } from '../models/use-lite/load.js';
 import { Linear } from '../nn/linear.js';
+import { SEQ_CLS_HEADS } from '../peft/format.js';
 import { PeftModel } from '../peft/model.js';
 import { tensor } from '../tensor/create.js';
 import { Random } from '../tensor/random.js';
@@ -24,8 +26,15 @@ import {
   type TrainResult,
   train,
 } from '../train/loop.js';
+import { fullFinetuneModel } from './full.js';
 
-export type FinetuneMethod = MethodName | 'probe';
+/**
+ * What finetune trains: an adapter method, 'probe' (the head alone, on a
+ * frozen encoder) or 'full' (every weight of the model and the head).
+ */
+export type FinetuneMethod = MethodName | 'probe' | 'full';
+/** Every method finetune, `edora train` and `edora bench` accept. */
+export const FINETUNE_METHODS: readonly FinetuneMethod[] = [...METHOD_NAMES, 'probe', 'full'];
 
 export interface FinetuneData {
   name: string;
@@ -142,6 +151,7 @@ export const DEFAULT_MAX_GRAD_NORM: Record<FinetuneMethod, number> = {
   dora: 1,
   'lora-xs': 0,
   edora: 0,
+  full: 1,
 };
 
 /** `--target` matched nothing: say so, with the names that would match. */
@@ -184,6 +194,9 @@ export async function finetune(
       targetModules: [],
       modulesToSave: ['classifier'],
     });
+  } else if (options.method === 'full') {
+    task = classifierTask(options.model, numLabels, options.seed, options.maxLength);
+    peft = fullFinetuneModel(task.module);
   } else {
     task = classifierTask(options.model, numLabels, options.seed, options.maxLength);
     peft = PeftModel.create(task.module, {
@@ -207,6 +220,8 @@ export async function finetune(
     {
       ...options,
       maxGradNorm: options.maxGradNorm ?? DEFAULT_MAX_GRAD_NORM[options.method],
+      // Full fine-tuning saves the whole model; only the head takes headLr.
+      headModules: options.method === 'full' ? SEQ_CLS_HEADS : options.headModules,
       metric: data.metric,
     },
   );

@@ -115,7 +115,7 @@ test('genre: bag-of-words naive Bayes well above the majority class, far from so
 
 test('loadBuiltinTask errors: unknown task, bad maxPerSplit, bad seed', () => {
   assert.throws(() => loadBuiltinTask('sst2' as never), {
-    message: "unknown built-in task 'sst2' (expected one of spam, genre, era, grain)",
+    message: "unknown built-in task 'sst2' (expected one of spam, genre, era, grain, imdb)",
   });
   assert.throws(() => loadBuiltinTask('genre', { maxPerSplit: { train: -1 } }), {
     message: 'maxPerSplit: expected a non-negative integer, got -1',

@@ -8,13 +8,17 @@ import { join } from 'node:path';
 import { packageDir } from '../../src/data/builtin/common.js';
 import { readEraCorpus, splitEra } from '../../src/data/builtin/era.js';
 import { readGenreCorpus, splitGenre } from '../../src/data/builtin/genre.js';
+import { readImdbCorpus, splitImdb } from '../../src/data/builtin/imdb.js';
 import { readSpamCorpus, splitSpam } from '../../src/data/builtin/spam.js';
 import { loadBuiltinTask } from '../../src/data/index.js';
+import { USE_LITE_MAX_LENGTH } from '../../src/models/use-lite/config.js';
+import { defaultUseLiteDir } from '../../src/models/use-lite/load.js';
+import { UseLiteTokenizer } from '../../src/models/use-lite/tokenizer.js';
 import { majorityShare, naiveBayesAccuracy } from './naive-bayes.js';
 
 const pct = (x: number) => `${(100 * x).toFixed(1)}%`;
 
-for (const name of ['spam', 'genre', 'era'] as const) {
+for (const name of ['spam', 'genre', 'era', 'imdb'] as const) {
   const t0 = performance.now();
   const task = loadBuiltinTask(name);
   const ms = performance.now() - t0;
@@ -60,6 +64,26 @@ for (const [name, s] of [
     `\n${name}: near-duplicates dropped from train/validation/test: ${s.dropped.join('/')}`,
   );
 }
+
+const imdbCorpus = readImdbCorpus();
+const raw = imdbCorpus.map((r) => r.example.text);
+const share = (re: RegExp) => pct(raw.filter((t) => re.test(t)).length / raw.length);
+// biome-ignore lint/suspicious/noControlCharactersInRegex: counting them is the point
+const controls = /[\u0000-\u0008\u000b-\u001f\u0080-\u009f]/;
+console.log(
+  `\nimdb corpus: ${raw.length} reviews, ${raw.length - new Set(raw).size} exact duplicates; <br /> in ${share(/<br/i)}, C0/C1 controls in ${share(controls)}`,
+);
+const imdb = splitImdb(imdbCorpus);
+console.log(`imdb: copies skipped before the splits were full: ${imdb.dropped}`);
+// How much of a review USE-Lite reads: it keeps the first USE_LITE_MAX_LENGTH tokens.
+const tokenizer = UseLiteTokenizer.fromFile(join(defaultUseLiteDir(), 'vocab.json'));
+const lengths = [...imdb.train, ...imdb.validation, ...imdb.test]
+  .map((r) => tokenizer.encode(r.example.text).length)
+  .sort((a, b) => a - b);
+const over = lengths.filter((n) => n > USE_LITE_MAX_LENGTH).length;
+console.log(
+  `imdb USE-Lite tokens per review: median ${lengths[lengths.length >> 1]}, 90th percentile ${lengths[Math.floor(lengths.length * 0.9)]}; ${pct(over / lengths.length)} longer than ${USE_LITE_MAX_LENGTH}`,
+);
 
 for (const split of ['validation', 'test'] as const) {
   console.log(

@@ -36,7 +36,7 @@ interface BenchCliOptions {
 
 /** One value for every method (the probe keeps `probe` when given: its head is its adapter). */
 function everyMethod(value: number, probe = value): Record<FinetuneMethod, number> {
-  return { lora: value, dora: value, 'lora-xs': value, edora: value, probe };
+  return { lora: value, dora: value, 'lora-xs': value, edora: value, full: value, probe };
 }
 
 export function register(program: Command): void {
@@ -62,7 +62,11 @@ export function register(program: Command): void {
     .option('--r <n>', 'rank', '8')
     .option('--alpha <a>', 'lora_alpha', '16')
     .option('--probe-epochs <n>', 'epochs of the linear probe (on cached embeddings)', '20')
-    .option('--head-lr <x>', 'classifier head learning rate of the adapter methods', '5e-2')
+    .option(
+      '--head-lr <x>',
+      'classifier head learning rate of the adapter methods and full',
+      '5e-2',
+    )
     .option('--lr <x>', 'adapter learning rate of every method run (default: per method)')
     .option(
       '--max-grad-norm <x>',

@@ -3,18 +3,22 @@ import { statSync } from 'node:fs';
 import type { Command } from 'commander';
 import { METHOD_NAMES, type MethodName } from '../../adapters/types.js';
 import { parseModelConfig, readModelConfig } from '../../models/config.js';
-import { describeModel, parameterCount } from '../../models/structure.js';
+import { describeModel, type ModelStructure, parameterCount } from '../../models/structure.js';
 import { countAdapterParameters, type ModelShapes, type ParameterCount } from '../../peft/count.js';
+import { SEQ_CLS_HEADS } from '../../peft/format.js';
 import { readJsonFile } from '../io.js';
+
+/** The methods with a parameter count: the adapters, and full fine-tuning for reference. */
+const PARAMS_METHODS: readonly (MethodName | 'full')[] = [...METHOD_NAMES, 'full'];
 
 /** The targets of the EDoRA paper's RoBERTa setting. */
 export const PAPER_TARGETS = ['query', 'value', 'attention.output.dense', 'output.dense'];
 
 /**
- * The layer shapes and parameter count of a model directory or a config.json
+ * The parameters and linear layers of a model directory or a config.json
  * path, from the config alone: neither the weights nor the model are built.
  */
-function shapesFromConfig(modelArg: string): ModelShapes {
+function structureFromConfig(modelArg: string): ModelStructure {
   let isFile = false;
   try {
     isFile = statSync(modelArg).isFile();
@@ -24,8 +28,7 @@ function shapesFromConfig(modelArg: string): ModelShapes {
   const config = isFile
     ? parseModelConfig(readJsonFile(modelArg), modelArg)
     : readModelConfig(modelArg);
-  const structure = describeModel(config, 'sequence-classification');
-  return { linears: structure.linears, parameters: parameterCount(structure) };
+  return describeModel(config, 'sequence-classification');
 }
 
 function parseList(value: string, what: string): string[] {
@@ -46,13 +49,37 @@ function parseRanks(value: string): number[] {
   });
 }
 
-export function paramsTable(rows: ParameterCount[]): string {
+/** Full fine-tuning's row: no rank, every module. */
+export interface FullCount {
+  method: 'full';
+  r: null;
+  modules: null;
+  trainable: number;
+  base: number;
+}
+
+/** Full fine-tuning trains every parameter; the head is left out, as in the adapter rows. */
+export function countFullParameters(structure: ModelStructure): FullCount {
+  const isHead = (path: string): boolean =>
+    SEQ_CLS_HEADS.some((h) => path === h || path.startsWith(`${h}.`));
+  const size = (list: ModelStructure['parameters']): number =>
+    list.reduce((s, p) => s + p.shape.reduce((a, b) => a * b, 1), 0);
+  return {
+    method: 'full',
+    r: null,
+    modules: null,
+    trainable: size(structure.parameters.filter((p) => !isHead(p.path))),
+    base: size(structure.parameters),
+  };
+}
+
+export function paramsTable(rows: (ParameterCount | FullCount)[]): string {
   const fmt = (n: number): string => n.toLocaleString('en-US');
   const header = ['method', 'r', 'modules', 'trainable', '% of base'];
   const body = rows.map((c) => [
     c.method,
-    String(c.r),
-    String(c.modules),
+    c.r === null ? '-' : String(c.r),
+    c.modules === null ? 'all' : String(c.modules),
     fmt(c.trainable),
     ((100 * c.trainable) / c.base).toFixed(4),
   ]);
@@ -66,13 +93,13 @@ export function register(program: Command): void {
   program
     .command('params')
     .description(
-      'trainable adapter parameters per method and rank, from a model directory or a config.json (no weights needed)',
+      'trainable parameters per method and rank (head excluded), from a model directory or a config.json (no weights needed)',
     )
     .requiredOption('--model <dir|config.json>', 'model directory or config.json')
     .option(
       '--method <methods>',
-      `comma-separated methods (${METHOD_NAMES.join(', ')})`,
-      METHOD_NAMES.join(','),
+      `comma-separated methods (${PARAMS_METHODS.join(', ')}; full: every weight, one row)`,
+      PARAMS_METHODS.join(','),
     )
     .option('--r <ranks>', 'comma-separated ranks', '4,8,16,32')
     .option('--target <modules>', 'comma-separated target module names', PAPER_TARGETS.join(','))
@@ -80,22 +107,28 @@ export function register(program: Command): void {
     .action(
       (opts: { model: string; method: string; r: string; target: string; json?: boolean }) => {
         const methods = parseList(opts.method, '--method').map((m) => {
-          if (!METHOD_NAMES.includes(m as MethodName))
+          if (!PARAMS_METHODS.includes(m as MethodName | 'full'))
             throw new Error(
-              `--method: unknown method '${m}' (expected ${METHOD_NAMES.join(', ')})`,
+              `--method: unknown method '${m}' (expected ${PARAMS_METHODS.join(', ')})`,
             );
-          return m as MethodName;
+          return m as MethodName | 'full';
         });
         const ranks = parseRanks(opts.r);
         const targets = parseList(opts.target, '--target');
-        const model = shapesFromConfig(opts.model);
-        const rows = methods.flatMap((method) =>
-          ranks.map((r) =>
-            countAdapterParameters(model, method, r, {
-              targetModules: targets,
-              layersToTransform: null,
-            }),
-          ),
+        const structure = structureFromConfig(opts.model);
+        const model: ModelShapes = {
+          linears: structure.linears,
+          parameters: parameterCount(structure),
+        };
+        const rows = methods.flatMap((method): (ParameterCount | FullCount)[] =>
+          method === 'full'
+            ? [countFullParameters(structure)]
+            : ranks.map((r) =>
+                countAdapterParameters(model, method, r, {
+                  targetModules: targets,
+                  layersToTransform: null,
+                }),
+              ),
         );
         if (opts.json) console.log(JSON.stringify({ model: opts.model, targets, rows }));
         else {

@@ -7,19 +7,21 @@ import { rmdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { SingleBar } from 'cli-progress';
 import type { Command } from 'commander';
-import { METHOD_NAMES } from '../../adapters/types.js';
 import type { TaskData } from '../../data/types.js';
 import { lockDir } from '../../io/dir-lock.js';
 import { loadPeftAdapter, savePeftAdapter } from '../../peft/save.js';
 import { evaluate } from '../../train/loop.js';
 import { describeChanges, type SettingChanges } from '../../train/resume-settings.js';
+import { DEFAULT_LR } from '../../workflows/bench.js';
 import {
   classifierTask,
   DEFAULT_MAX_GRAD_NORM,
+  FINETUNE_METHODS,
   type FinetuneMethod,
   type FinetuneOptions,
   finetune,
 } from '../../workflows/finetune.js';
+import { saveFullModel } from '../../workflows/full.js';
 import { type DataOptions, dataOptions, loadTaskData } from '../data-args.js';
 import { catchInterrupt } from '../interrupt.js';
 import { numberOption, positiveInt, ratioOption } from '../options.js';
@@ -37,7 +39,7 @@ interface TrainCliOptions extends DataOptions {
   maxSteps?: string;
   batchSize: string;
   gradAccum: string;
-  lr: string;
+  lr?: string;
   headLr?: string;
   weightDecay: string;
   warmupRatio: string;
@@ -61,7 +63,11 @@ export function register(program: Command): void {
       "'use-lite' or a Hugging Face BERT/RoBERTa directory",
       'use-lite',
     )
-    .option('--method <name>', `${[...METHOD_NAMES, 'probe'].join(', ')}`, 'edora')
+    .option(
+      '--method <name>',
+      `${FINETUNE_METHODS.join(', ')} (full: every weight of the model, no adapter)`,
+      'edora',
+    )
     .option('--r <n>', 'rank', '8')
     .option('--alpha <a>', 'lora_alpha (scaling alpha/r)', '16')
     .option('--target <names>', "comma-separated target modules, or 'all-linear' (default)")
@@ -69,7 +75,10 @@ export function register(program: Command): void {
     .option('--max-steps <n>', 'stop after this many optimizer steps')
     .option('--batch-size <n>', 'examples per batch', '16')
     .option('--grad-accum <n>', 'batches per optimizer step', '1')
-    .option('--lr <x>', 'adapter learning rate', '5e-3')
+    .option(
+      '--lr <x>',
+      `adapter learning rate (default 5e-3; for full, the encoder's, default ${DEFAULT_LR.full.toExponential()})`,
+    )
     .option('--head-lr <x>', 'classifier head learning rate (default: --lr)')
     .option('--weight-decay <x>', 'AdamW weight decay (not on biases, norms, magnitudes)', '0.01')
     .option('--warmup-ratio <x>', 'linear warmup over this fraction of the steps', '0.06')
@@ -98,11 +107,13 @@ export function register(program: Command): void {
 
 export async function runTrain(opts: TrainCliOptions): Promise<void> {
   const method = opts.method as FinetuneMethod;
-  if (![...METHOD_NAMES, 'probe'].includes(method)) {
+  if (!FINETUNE_METHODS.includes(method)) {
     throw new Error(
-      `--method: unknown method '${opts.method}' (expected ${[...METHOD_NAMES, 'probe'].join(', ')})`,
+      `--method: unknown method '${opts.method}' (expected ${FINETUNE_METHODS.join(', ')})`,
     );
   }
+  if (method === 'full' && opts.target !== undefined)
+    throw new Error('--target: --method full trains every weight of the model; drop --target');
   if (opts.resume && !opts.out)
     throw new Error('--resume needs --out (the directory holding the checkpoint)');
   if (opts.resume && opts.overwrite)
@@ -156,7 +167,8 @@ function finetuneOptions(opts: TrainCliOptions, method: FinetuneMethod): Finetun
       opts.maxSteps === undefined ? undefined : positiveInt('--max-steps', opts.maxSteps, true),
     batchSize: positiveInt('--batch-size', opts.batchSize),
     gradientAccumulation: positiveInt('--grad-accum', opts.gradAccum),
-    lr: numberOption('--lr', opts.lr),
+    // Full fine-tuning moves the pretrained weights themselves: a far smaller step than an adapter's.
+    lr: numberOption('--lr', opts.lr ?? (method === 'full' ? String(DEFAULT_LR.full) : '5e-3')),
     headLr: opts.headLr === undefined ? undefined : numberOption('--head-lr', opts.headLr),
     weightDecay: numberOption('--weight-decay', opts.weightDecay),
     warmupRatio: ratioOption('--warmup-ratio', opts.warmupRatio),
@@ -265,8 +277,10 @@ async function trainAndReport(
     history: result.train.history,
   };
   if (out) {
-    // The trained adapter (the best evaluation's tensors) and its metrics.
-    savePeftAdapter(result.peft, join(out, 'adapter'));
+    // The trained adapter (the best evaluation's tensors) and its metrics;
+    // full fine-tuning has no adapter: the model itself, in its own format.
+    if (options.method === 'full') saveFullModel(result.peft, opts.model, data.labels, join(out, 'model'));
+    else savePeftAdapter(result.peft, join(out, 'adapter'));
     await writeReport(join(out, 'report'), summary);
   }
   if (opts.json) console.log(JSON.stringify(summary));
