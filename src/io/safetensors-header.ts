@@ -152,9 +152,29 @@ export function readHeaderFd(fd: number, file: string): SafetensorsHeader {
   return { entries: sorted, metadata, dataStart, fileSize };
 }
 
+/**
+ * Open a safetensors file for reading. Errors name the file: on Linux a
+ * directory opens fine and only the first read fails, with a bare EISDIR.
+ */
+export function openSafetensors(path: string): number {
+  let fd: number;
+  try {
+    fd = openSync(path, 'r');
+  } catch (err) {
+    throw new Error(
+      `${path}: cannot open (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`,
+    );
+  }
+  if (fstatSync(fd).isDirectory()) {
+    closeSync(fd);
+    throw new Error(`${path}: is a directory, expected a safetensors file`);
+  }
+  return fd;
+}
+
 /** Parse and validate the header of the safetensors file at `path`. */
 export function readSafetensorsHeader(path: string): SafetensorsHeader {
-  const fd = openSync(path, 'r');
+  const fd = openSafetensors(path);
   try {
     return readHeaderFd(fd, path);
   } finally {

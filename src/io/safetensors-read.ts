@@ -7,10 +7,15 @@
  * reusable scratch buffer for the types that need conversion, so a large
  * checkpoint is never held twice in memory.
  */
-import { closeSync, openSync } from 'node:fs';
+import { closeSync } from 'node:fs';
 import { endianness } from 'node:os';
 import { Tensor } from '../tensor/tensor.js';
-import { readExactly, readHeaderFd, type SafetensorsEntry } from './safetensors-header.js';
+import {
+  openSafetensors,
+  readExactly,
+  readHeaderFd,
+  type SafetensorsEntry,
+} from './safetensors-header.js';
 
 export interface IntegerTensor {
   dtype: 'I64' | 'I32';
@@ -91,14 +96,7 @@ export function readSafetensors(
 ): SafetensorsContents {
   if (endianness() !== 'LE')
     throw new Error(`${path}: reading safetensors needs a little-endian machine`);
-  let fd: number;
-  try {
-    fd = openSync(path, 'r');
-  } catch (err) {
-    throw new Error(
-      `${path}: cannot open (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`,
-    );
-  }
+  const fd = openSafetensors(path);
   try {
     const header = readHeaderFd(fd, path);
     const tensors = new Map<string, Tensor>();

@@ -3,12 +3,12 @@
  * file (and the tensor or field), quickly, without huge allocations.
  */
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { Random } from '../../src/index.js';
-import { readSafetensors } from '../../src/io/safetensors.js';
+import { readSafetensors, readSafetensorsHeader } from '../../src/io/safetensors.js';
 
 const FIX = join(process.cwd(), 'test/fixtures/safetensors');
 const tmp = mkdtempSync(join(tmpdir(), 'edora-stbad-'));
@@ -146,4 +146,19 @@ test('random byte flips either read or fail with an Error naming the file, quick
   }
   assert.ok(failed > 300, `only ${failed} of 600 corrupted files failed`);
   assert.ok(Date.now() - start < 10_000, 'fuzzing took too long');
+});
+
+test('a directory where the file should be is named, not a bare EISDIR', () => {
+  const d = join(tmp, 'dir.safetensors');
+  mkdirSync(d, { recursive: true });
+  for (const read of [readSafetensors, readSafetensorsHeader]) {
+    assert.throws(
+      () => read(d),
+      (err: unknown) => {
+        assert.ok(err instanceof Error);
+        assert.match(err.message, /dir\.safetensors: is a directory, expected a safetensors file/);
+        return true;
+      },
+    );
+  }
 });
