@@ -10,6 +10,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { formatShape, sizeOf, Tensor } from '../tensor/tensor.js';
+import { checkFinite } from './finite.js';
 
 export interface TfjsWeightSpec {
   name: string;
@@ -58,6 +59,8 @@ export function readTfjsModel(modelJsonPath: string): TfjsModel {
       // Copy into a fresh buffer: shard offsets need not be 4-byte aligned in memory.
       const slice = new Uint8Array(bytes.subarray(offset, end)).buffer;
       const data = spec.dtype === 'float32' ? new Float32Array(slice) : new Int32Array(slice);
+      if (data instanceof Float32Array)
+        checkFinite(modelJsonPath, spec.name, data, spec.shape, 'every value must be finite');
       weights.set(spec.name, {
         name: spec.name,
         shape: [...spec.shape],
@@ -192,6 +195,8 @@ export function writeTfjsModel(
         `writeTfjsModel: weight '${spec.name}' is ${w.dtype} ${formatShape(w.shape)}, the manifest says ${spec.dtype} ${formatShape(spec.shape)}`,
       );
     }
+    if (w.data instanceof Float32Array)
+      checkFinite(join(dir, 'model.json'), spec.name, w.data, w.shape, 'nothing was written');
     bytes.set(new Uint8Array(w.data.buffer, w.data.byteOffset, w.data.byteLength), offset);
     offset += w.data.byteLength;
   }

@@ -2,6 +2,7 @@
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { writeFileAtomic } from '../io/atomic.js';
+import { checkFinite, valuesOf } from '../io/finite.js';
 import { readSafetensors, writeSafetensors } from '../io/safetensors.js';
 import type { Linear } from '../nn/linear.js';
 import type { Module } from '../nn/module.js';
@@ -65,8 +66,18 @@ export function savePeftAdapter(pm: PeftModel, dir: string, options: SaveOptions
     );
   }
   const json = adapterConfigJson(pm, name, options);
+  const state = adapterStateDict(pm, name);
+  // Checked before the directory appears (the writer checks again, without the hint).
+  for (const [key, t] of state)
+    checkFinite(
+      join(dir, WEIGHTS_FILE),
+      key,
+      valuesOf(t),
+      t.shape,
+      'nothing was saved (did training diverge? a lower learning rate may help)',
+    );
   mkdirSync(dir, { recursive: true });
-  writeSafetensors(join(dir, WEIGHTS_FILE), adapterStateDict(pm, name), { format: 'pt' });
+  writeSafetensors(join(dir, WEIGHTS_FILE), state, { format: 'pt' });
   writeFileAtomic(join(dir, CONFIG_FILE), `${JSON.stringify(json, null, 2)}\n`);
 }
 

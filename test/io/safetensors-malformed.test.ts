@@ -134,7 +134,8 @@ test('random byte flips either read or fail with an Error naming the file, quick
     }
     writeFileSync(file, b);
     try {
-      readSafetensors(file);
+      // The file holds NaN and infinities on purpose (see the NaN test below).
+      readSafetensors(file, { allowNonFinite: true });
     } catch (err) {
       failed++;
       assert.ok(
@@ -161,4 +162,22 @@ test('a directory where the file should be is named, not a bare EISDIR', () => {
       },
     );
   }
+});
+
+test('a NaN or an infinity in a float tensor is an error naming the tensor and the element', () => {
+  const json = `{${W('ok', 'F32', [2], [0, 8])},${W('w', 'F32', [2, 2], [8, 24])}}`;
+  for (const [bad, word] of [
+    [Number.NaN, 'NaN'],
+    [Number.POSITIVE_INFINITY, 'Infinity'],
+    [Number.NEGATIVE_INFINITY, '-Infinity'],
+  ] as const) {
+    const b = raw(json, 24);
+    const data = new Float32Array([1, 2, 3, 4, bad, 6]);
+    Buffer.from(data.buffer).copy(b, b.length - 24);
+    fails(b, new RegExp(`tensor 'w' holds ${word} at \\[1,0\\] of shape \\[2,2\\]`));
+  }
+  // F16 and BF16 infinities count too.
+  const half = raw(`{${W('h', 'F16', [2], [0, 4])}}`, 4);
+  half.writeUInt16LE(0x7c00, half.length - 2);
+  fails(half, /tensor 'h' holds Infinity/);
 });

@@ -15,6 +15,7 @@ import {
 import { join } from 'node:path';
 import type { Command } from 'commander';
 import { noGrad } from '../../autograd/tape.js';
+import { firstNonFinite } from '../../io/finite.js';
 import { loadUseLite } from '../../models/use-lite/load.js';
 import type { UseLiteModel } from '../../models/use-lite/model.js';
 import { loadPeftAdapter } from '../../peft/save.js';
@@ -67,6 +68,13 @@ export function runEmbed(opts: EmbedOptions): { count: number; seconds: number }
         const texts = lines.slice(i, i + batchSize);
         const y = model.embed(texts).toArray();
         const d = model.outputDim;
+        // Finite weights can still overflow float32 on the way (huge adapter values).
+        const bad = firstNonFinite(y);
+        if (bad >= 0) {
+          throw new Error(
+            `--input line ${i + Math.floor(bad / d) + 1}: the model computes a non-finite embedding (${y[bad]}); its weights or the adapter's overflow float32`,
+          );
+        }
         const chunk = texts
           .map((text, r) => JSON.stringify({ text, embedding: y.slice(r * d, (r + 1) * d) }))
           .join('\n');

@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import type { Command } from 'commander';
 import { noGrad } from '../../autograd/tape.js';
 import { writeFileAtomic } from '../../io/atomic.js';
+import { firstNonFinite } from '../../io/finite.js';
 import { loadTokenizer } from '../../io/tokenizers/index.js';
 import type { TextTokenizer } from '../../io/tokenizers/types.js';
 import type { SequenceClassifier } from '../../models/bert.js';
@@ -133,6 +134,13 @@ export function predictRecords(
         const enc = tokenizer.encodeBatch(texts, pairs, { maxLength: options.maxLength });
         const logits = model.forward(enc).toArray();
         const n = config.numLabels;
+        // Finite weights can still overflow float32 on the way (huge adapter values).
+        const bad = firstNonFinite(logits);
+        if (bad >= 0) {
+          throw new Error(
+            `--input record ${group[Math.floor(bad / n)]! + 1}: the model computes a non-finite logit (${logits[bad]}); its weights or the adapter's overflow float32`,
+          );
+        }
         group.forEach((j, r) => {
           const row = logits.slice(r * n, (r + 1) * n);
           const rec = records[j]!;

@@ -101,3 +101,20 @@ test('edora embed --adapter applies an EDoRA adapter saved in PEFT format', () =
   assert.equal(got.length, expected.length);
   for (let i = 0; i < got.length; i++) assert.ok(Math.abs(got[i]! - expected[i]!) < 1e-6);
 });
+
+test('edora embed refuses embeddings that overflow float32 (finite but huge adapter values)', () => {
+  const model = loadUseLite();
+  const pm = PeftModel.create(model, { method: 'edora', r: 4, targetModules: 'all-linear' });
+  const r = pm.adapters().get('encoder.layer.0.attention.qkv')!.tensors().get('lora_R.weight')!;
+  r.data[1] = 3e38;
+  const adapterDir = join(dir, 'huge-adapter');
+  savePeftAdapter(pm, adapterDir);
+  const input = join(dir, 'huge.txt');
+  const out = join(dir, 'huge.jsonl');
+  writeFileSync(input, 'first\nsecond\n');
+  assert.throws(
+    () => runEmbed({ model: 'use-lite', adapter: adapterDir, input, out }),
+    /--input line 1: the model computes a non-finite embedding \((NaN|-?Infinity)\)/,
+  );
+  assert.equal(existsSync(out), false);
+});
