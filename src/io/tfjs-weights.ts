@@ -8,7 +8,7 @@
  * Quantised weights are not supported (no published model we load uses them).
  */
 import { readFileSync, writeFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { formatShape, sizeOf, Tensor } from '../tensor/tensor.js';
 import { checkFinite } from './finite.js';
 
@@ -123,6 +123,17 @@ function checkGroup(path: string, group: unknown, g: number): void {
   if (!gr || !Array.isArray(gr.paths) || !gr.paths.every((p) => typeof p === 'string')) {
     throw new Error(`${path}: weightsManifest[${g}].paths must be an array of file names`);
   }
+  // Shards are read relative to model.json (and `edora merge` copies their
+  // bytes out): a path may not reach any file outside the model directory.
+  const dir = resolve(dirname(path));
+  gr.paths.forEach((p, i) => {
+    const rel = relative(dir, resolve(dir, p));
+    if (p === '' || rel === '' || rel === '..' || rel.startsWith(`..${sep}`) || isAbsolute(rel)) {
+      throw new Error(
+        `${path}: weightsManifest[${g}].paths[${i}] ${JSON.stringify(p)} must name a file inside the model directory`,
+      );
+    }
+  });
   if (!Array.isArray(gr.weights))
     throw new Error(`${path}: weightsManifest[${g}].weights must be an array`);
   gr.weights.forEach((w, i) => {
