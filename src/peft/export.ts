@@ -16,6 +16,7 @@ import { writeDirAtomic } from '../io/output-dir.js';
 import { readSafetensors, writeSafetensors } from '../io/safetensors.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { CONFIG_FILE, fromAdapterConfigJson, WEIGHTS_FILE } from './format.js';
+import { checkAdapterRanks } from './ranks.js';
 
 export type ExportTarget = 'peft-dora' | 'peft-lora';
 
@@ -33,7 +34,8 @@ export function exportAdapter(
       `${configPath}: ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'not found' : (e as Error).message}`,
     );
   }
-  const { method } = fromAdapterConfigJson(json, configPath);
+  const opts = fromAdapterConfigJson(json, configPath);
+  const { method } = opts;
   const want = to === 'peft-dora' ? ['edora', 'dora'] : ['lora-xs', 'lora'];
   if (!want.includes(method)) {
     throw new Error(
@@ -41,6 +43,8 @@ export function exportAdapter(
     );
   }
   const { tensors } = readSafetensors(join(dir, WEIGHTS_FILE));
+  // The output keeps the config's r: the tensors must have it.
+  checkAdapterRanks(tensors, opts, configPath, join(dir, WEIGHTS_FILE));
   const out = new Map<string, Tensor>();
   noGrad(() => {
     for (const [key, t] of tensors) {

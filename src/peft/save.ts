@@ -17,6 +17,7 @@ import {
   WEIGHTS_FILE,
 } from './format.js';
 import { PeftModel } from './model.js';
+import { checkAdapterRanks } from './ranks.js';
 
 export interface SaveOptions {
   adapterName?: string;
@@ -114,6 +115,8 @@ export function loadPeftAdapter<M extends Module>(
   if (!existsSync(weightsPath)) throw new Error(`${dir}: no ${WEIGHTS_FILE}`);
   const opts = fromAdapterConfigJson(readJson(configPath), configPath);
   const { tensors } = readSafetensors(weightsPath);
+  // Before the config sizes anything: its ranks must be the file's.
+  checkAdapterRanks(tensors, opts, configPath, weightsPath);
   const pm = target instanceof PeftModel ? target : new PeftModel(target);
   const name = options.adapterName ?? 'default';
   // The adapter is built with its own initialisation and the saved values
@@ -127,7 +130,12 @@ export function loadPeftAdapter<M extends Module>(
           return { w, data: w.data.slice(w.offset, w.offset + w.size) };
         })
       : [];
-  pm.addAdapter(name, opts);
+  try {
+    pm.addAdapter(name, opts);
+  } catch (e) {
+    // What the config asks of the model (a rank, a dropout, a target) is the file's fault.
+    throw new Error(`${configPath}: ${(e as Error).message}`);
+  }
   try {
     const expected = adapterStateDict(pm, name);
     const unexpected = [...tensors.keys()].filter((k) => !expected.has(k));
