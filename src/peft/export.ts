@@ -16,6 +16,7 @@ import { writeDirAtomic } from '../io/output-dir.js';
 import { readSafetensors, writeSafetensors } from '../io/safetensors.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { CONFIG_FILE, fromAdapterConfigJson, WEIGHTS_FILE } from './format.js';
+import { readAdapterLabels, writeAdapterLabels } from './labels.js';
 import { checkAdapterRanks } from './ranks.js';
 
 export type ExportTarget = 'peft-dora' | 'peft-lora';
@@ -68,9 +69,11 @@ export function exportAdapter(
   });
   const config = { ...json, peft_type: 'LORA', use_dora: to === 'peft-dora' };
   delete (config as Record<string, unknown>)['edora'];
+  const labels = readAdapterLabels(dir);
   writeDirAtomic(outDir, (tmp) => {
     writeSafetensors(join(tmp, WEIGHTS_FILE), out, { format: 'pt' });
     writeFileAtomic(join(tmp, CONFIG_FILE), `${JSON.stringify(config, null, 2)}\n`);
+    if (labels) writeAdapterLabels(tmp, labels);
   });
   return { method, tensors: out.size };
 }

@@ -1,5 +1,5 @@
 /** Saving and loading PeftModel adapters in PEFT's format (see format.ts). */
-import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { writeFileAtomic } from '../io/atomic.js';
 import { checkFinite, valuesOf } from '../io/finite.js';
@@ -16,6 +16,7 @@ import {
   toAdapterConfigJson,
   WEIGHTS_FILE,
 } from './format.js';
+import { LABELS_FILE, readAdapterLabels, writeAdapterLabels } from './labels.js';
 import { PeftModel } from './model.js';
 import { checkAdapterRanks } from './ranks.js';
 
@@ -80,6 +81,9 @@ export function savePeftAdapter(pm: PeftModel, dir: string, options: SaveOptions
   mkdirSync(dir, { recursive: true });
   writeSafetensors(join(dir, WEIGHTS_FILE), state, { format: 'pt' });
   writeFileAtomic(join(dir, CONFIG_FILE), `${JSON.stringify(json, null, 2)}\n`);
+  const labels = pm.labels.get(name);
+  if (labels) writeAdapterLabels(dir, labels);
+  else rmSync(join(dir, LABELS_FILE), { force: true }); // not another adapter's stale map
 }
 
 function readJson(path: string): unknown {
@@ -114,6 +118,7 @@ export function loadPeftAdapter<M extends Module>(
     throw new Error(`${dir}: no ${CONFIG_FILE} (not a PEFT adapter directory)`);
   if (!existsSync(weightsPath)) throw new Error(`${dir}: no ${WEIGHTS_FILE}`);
   const opts = fromAdapterConfigJson(readJson(configPath), configPath);
+  const labels = readAdapterLabels(dir);
   const { tensors } = readSafetensors(weightsPath);
   // Before the config sizes anything: its ranks must be the file's.
   checkAdapterRanks(tensors, opts, configPath, weightsPath);
@@ -159,8 +164,12 @@ export function loadPeftAdapter<M extends Module>(
         const src = tensors.get(full);
         if (!src) throw new Error(`${weightsPath}: missing tensor '${full}'`);
         if (src.shape.join() !== t.shape.join()) {
+          // A head sized for the label map the caller built the model from.
+          const map = labels
+            ? ` (for the ${labels.length} labels of ${join(dir, LABELS_FILE)})`
+            : '';
           throw new Error(
-            `${weightsPath}: tensor '${full}' has shape ${formatShape(src.shape)}, the model expects ${formatShape(t.shape)}`,
+            `${weightsPath}: tensor '${full}' has shape ${formatShape(src.shape)}, the model expects ${formatShape(t.shape)}${map}`,
           );
         }
         t.data.set(src.data, t.offset);
@@ -171,6 +180,7 @@ export function loadPeftAdapter<M extends Module>(
     for (const { w, data } of rewritten) w.data.set(data, w.offset);
     throw e;
   }
+  if (labels) pm.labels.set(name, labels);
   pm.setAdapter(name);
   return pm;
 }

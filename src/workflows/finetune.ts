@@ -15,6 +15,7 @@ import { loadUseLite } from '../models/use-lite/load.js';
 import { PeftModel } from '../peft/model.js';
 import { tensor } from '../tensor/create.js';
 import { Random } from '../tensor/random.js';
+import { formatShape } from '../tensor/tensor.js';
 import {
   type ClassifierTask,
   evaluate,
@@ -45,6 +46,8 @@ export interface FinetuneOptions extends Omit<TrainOptions, 'metric'> {
   targetModules?: string[] | string;
   dropout?: number;
   maxLength?: number;
+  /** One-line notices worth telling the user (e.g. a checkpoint's head replaced by a fresh one). */
+  onNotice?: (line: string) => void;
 }
 
 export interface FinetuneResult {
@@ -57,12 +60,17 @@ export interface FinetuneResult {
   peft: PeftModel;
 }
 
-/** The classifier task for a model argument, with a fresh head of `numLabels` outputs. */
+/**
+ * The classifier task for a model argument, with a head of `numLabels`
+ * outputs: USE-Lite's is fresh; a checkpoint's is kept when it has that many
+ * labels, and otherwise replaced by a fresh one (told through `onNotice`).
+ */
 export function classifierTask(
   modelArg: string,
   numLabels: number,
   seed: number,
   maxLength?: number,
+  onNotice?: (line: string) => void,
 ): ClassifierTask {
   if (modelArg === 'use-lite') {
     const module = new UseLiteClassifier(loadUseLite(), numLabels, new Random(seed));
@@ -74,7 +82,14 @@ export function classifierTask(
     };
   }
   const labels = Array.from({ length: numLabels }, (_, i) => `LABEL_${i}`);
-  const { model } = loadModel(modelArg, { labels, seed });
+  // A fine-tuned checkpoint re-targeted to other labels: as transformers' ignore_mismatched_sizes.
+  const { model, mismatched } = loadModel(modelArg, { labels, seed, ignoreMismatchedSizes: true });
+  if (mismatched.length > 0) {
+    const { path, checkpoint, model: want } = mismatched[0]!;
+    onNotice?.(
+      `${modelArg}: the checkpoint's head does not fit ${numLabels} labels (${path} ${formatShape(checkpoint)}, needs ${formatShape(want)}): training a fresh head`,
+    );
+  }
   const tokenizer = loadTokenizer(modelArg);
   let lastTokens = 0;
   return {
@@ -161,7 +176,13 @@ export async function finetune(
       modulesToSave: ['classifier'],
     });
   } else {
-    task = classifierTask(options.model, numLabels, options.seed, options.maxLength);
+    task = classifierTask(
+      options.model,
+      numLabels,
+      options.seed,
+      options.maxLength,
+      options.onNotice,
+    );
     peft = PeftModel.create(task.module, {
       method: options.method,
       r: options.r,
@@ -172,6 +193,8 @@ export async function finetune(
       seed: options.seed,
     });
   }
+  // Saved with every adapter the run writes (label_map.json), for predict, eval and merge.
+  if (data.labels) peft.labels.set(peft.activeAdapter!, [...data.labels]);
   const trainable = peft.trainableParameters().reduce((s, [, t]) => s + t.size, 0);
   const result = await train(
     task,

@@ -4,16 +4,18 @@
  * model.safetensors with every weight under its checkpoint key, tokenizer
  * files copied), or USE-Lite's TF.js graph model.
  */
-import { copyFileSync, existsSync } from 'node:fs';
+import { copyFileSync, existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { writeFileAtomic } from '../io/atomic.js';
 import { writeDirAtomic } from '../io/output-dir.js';
 import { writeSafetensors } from '../io/safetensors.js';
 import { readTfjsModel, writeTfjsModel } from '../io/tfjs-weights.js';
-import { loadModel } from '../models/load.js';
 import { defaultUseLiteDir, loadUseLite } from '../models/use-lite/load.js';
 import { useLiteGraphWeights } from '../models/use-lite/weights.js';
+import { labelMapJson } from '../peft/labels.js';
 import { loadPeftAdapter } from '../peft/save.js';
 import type { Tensor } from '../tensor/tensor.js';
+import { loadAdaptedClassifier } from './adapted-model.js';
 
 const COPIED_FILES = [
   'config.json',
@@ -59,15 +61,12 @@ function mergeUseLite(modelArg: string, adapterDir: string, outDir: string): Mer
 
 export function mergeModelDir(modelDir: string, adapterDir: string, outDir: string): MergeResult {
   if (isUseLite(modelDir)) return mergeUseLite(modelDir, adapterDir, outDir);
-  const { model, newlyInitialized } = loadModel(modelDir);
-  const pm = loadPeftAdapter(model, adapterDir);
+  const adapted = loadAdaptedClassifier(modelDir, adapterDir);
+  const pm = adapted.peft!;
   const adaptedModules = pm.adapters().size;
-  const saved = new Set([...pm.savedModules().keys()]);
   const merged = pm.mergeAndUnload();
   // A head the checkpoint did not have is written only when the adapter trained it.
-  const fresh = new Set(
-    newlyInitialized.filter((p) => ![...saved].some((s) => p === s || p.startsWith(`${s}.`))),
-  );
+  const fresh = new Set(adapted.fresh);
   const state = new Map<string, Tensor>(
     [...merged.namedParameters()].filter(([k]) => !fresh.has(k)),
   );
@@ -75,6 +74,16 @@ export function mergeModelDir(modelDir: string, adapterDir: string, outDir: stri
     writeSafetensors(join(tmp, 'model.safetensors'), state, { format: 'pt' });
     for (const f of COPIED_FILES)
       if (existsSync(join(modelDir, f))) copyFileSync(join(modelDir, f), join(tmp, f));
+    // The merged head is the adapter's: its config.json says the adapter's labels.
+    if (adapted.labels) writeLabels(join(tmp, 'config.json'), adapted.labels);
   });
   return { tensors: state.size, adaptedModules };
+}
+
+/** Set id2label / label2id (and num_labels, when the file has it) in a copied config.json. */
+function writeLabels(configPath: string, labels: readonly string[]): void {
+  const json = JSON.parse(readFileSync(configPath, 'utf8')) as Record<string, unknown>;
+  Object.assign(json, labelMapJson(labels));
+  if ('num_labels' in json) json['num_labels'] = labels.length;
+  writeFileAtomic(configPath, `${JSON.stringify(json, null, 2)}\n`);
 }

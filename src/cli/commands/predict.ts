@@ -13,8 +13,7 @@ import { firstNonFinite } from '../../io/finite.js';
 import { loadTokenizer } from '../../io/tokenizers/index.js';
 import type { TextTokenizer } from '../../io/tokenizers/types.js';
 import type { SequenceClassifier } from '../../models/bert.js';
-import { loadModel } from '../../models/load.js';
-import { loadPeftAdapter } from '../../peft/save.js';
+import { loadAdaptedClassifier } from '../../workflows/adapted-model.js';
 
 export interface PredictOptions {
   model: string;
@@ -72,12 +71,9 @@ export function runPredict(opts: PredictOptions): { count: number; seconds: numb
   if (!existsSync(join(opts.model, 'config.json'))) {
     throw new Error(`--model ${opts.model}: no config.json in that directory`);
   }
-  const { model, config, newlyInitialized } = loadModel(opts.model);
-  // An adapter may bring its own classifier (modules_to_save).
-  const pm = opts.adapter === undefined ? null : loadPeftAdapter(model, opts.adapter);
-  const headFromAdapter =
-    pm !== null && [...pm.savedModules().keys()].some((p) => p === 'classifier');
-  if (!headFromAdapter && newlyInitialized.some((p) => p.startsWith('classifier.'))) {
+  // An adapter may bring its own classifier (modules_to_save) and its own labels.
+  const { model, config, fresh } = loadAdaptedClassifier(opts.model, opts.adapter);
+  if (fresh.some((p) => p.startsWith('classifier.'))) {
     throw new Error(
       `--model ${opts.model}: the checkpoint has no classification head (classifier weights are missing); fine-tune it first`,
     );

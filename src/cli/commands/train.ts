@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { SingleBar } from 'cli-progress';
 import type { Command } from 'commander';
 import { METHOD_NAMES } from '../../adapters/types.js';
+import { readAdapterLabels } from '../../peft/labels.js';
 import { loadPeftAdapter, savePeftAdapter } from '../../peft/save.js';
 import { evaluate } from '../../train/loop.js';
 import {
@@ -17,6 +18,7 @@ import {
   type FinetuneOptions,
   finetune,
 } from '../../workflows/finetune.js';
+import { alignToAdapterLabels } from '../../workflows/labels.js';
 import { type DataOptions, dataOptions, loadTaskData } from '../data-args.js';
 import { numberOption, positiveInt } from '../options.js';
 import { type RunSummary, writeReport } from '../report.js';
@@ -159,6 +161,7 @@ export async function runTrain(opts: TrainCliOptions): Promise<void> {
       appendFileSync(logPath, `${JSON.stringify({ time: new Date().toISOString(), ...record })}\n`);
     },
     shouldStop: () => stop,
+    onNotice: (line) => console.error(`edora train: ${line}`),
   };
   let result: Awaited<ReturnType<typeof finetune>>;
   try {
@@ -228,7 +231,12 @@ export function registerEval(program: Command): void {
     )
     .option('--json', 'print the metrics as one JSON object');
   dataOptions(cmd).action((opts: EvalCliOptions) => {
-    const data = loadTaskData(opts);
+    // Scored with the label indices of the adapter's head (its label_map.json).
+    const data = alignToAdapterLabels(
+      loadTaskData(opts),
+      readAdapterLabels(opts.adapter),
+      opts.adapter,
+    );
     const task = classifierTask(opts.model, data.labels ? data.labels.length : 1, 0);
     loadPeftAdapter(task.module, opts.adapter);
     const validation = evaluate(task, data.validation).metrics;
