@@ -19,6 +19,7 @@ export { PeftModel, type TrainableSummary } from './model.js';
 export {
   adapterConfigJson,
   adapterStateDict,
+  type LoadOptions,
   loadPeftAdapter,
   type SaveOptions,
   savePeftAdapter,

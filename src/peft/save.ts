@@ -19,6 +19,7 @@ import {
 import { LABELS_FILE, readAdapterLabels, writeAdapterLabels } from './labels.js';
 import { PeftModel } from './model.js';
 import { checkAdapterRanks } from './ranks.js';
+import { PATTERNS } from './targets.js';
 
 export interface SaveOptions {
   adapterName?: string;
@@ -107,10 +108,20 @@ function readJson(path: string): unknown {
  * an existing one). Every tensor must be present with the shape the model
  * implies; an error names the key and both shapes.
  */
+export interface LoadOptions {
+  adapterName?: string;
+  /**
+   * Skip the tensors of modules_to_save entries that name no module of this
+   * model (a classifier head, given the bare encoder) and report those
+   * entries here, once, when there are any. Without it they are an error.
+   */
+  onUnusedModulesToSave?: (names: string[]) => void;
+}
+
 export function loadPeftAdapter<M extends Module>(
   target: M | PeftModel<M>,
   dir: string,
-  options: { adapterName?: string } = {},
+  options: LoadOptions = {},
 ): PeftModel<M> {
   const configPath = join(dir, CONFIG_FILE);
   const weightsPath = join(dir, WEIGHTS_FILE);
@@ -141,9 +152,20 @@ export function loadPeftAdapter<M extends Module>(
     // What the config asks of the model (a rank, a dropout, a target) is the file's fault.
     throw new Error(`${configPath}: ${(e as Error).message}`);
   }
+  const unused = new Set<string>();
   try {
     const expected = adapterStateDict(pm, name);
-    const unexpected = [...tensors.keys()].filter((k) => !expected.has(k));
+    let unexpected = [...tensors.keys()].filter((k) => !expected.has(k));
+    if (options.onUnusedModulesToSave) {
+      unexpected = unexpected.filter((k) => {
+        const entry = opts.modulesToSave?.find((m) =>
+          PATTERNS.modulesToSave(m).test(k.slice(KEY_PREFIX.length)),
+        );
+        if (entry === undefined || !k.startsWith(KEY_PREFIX)) return true;
+        unused.add(entry);
+        return false;
+      });
+    }
     if (unexpected.length > 0) {
       throw new Error(
         `${weightsPath}: tensor '${unexpected[0]}' has no place in the model${unexpected.length > 1 ? ` (and ${unexpected.length - 1} more)` : ''}`,
@@ -182,5 +204,6 @@ export function loadPeftAdapter<M extends Module>(
   }
   if (labels) pm.labels.set(name, labels);
   pm.setAdapter(name);
+  if (unused.size > 0) options.onUnusedModulesToSave?.([...unused]);
   return pm;
 }

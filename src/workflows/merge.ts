@@ -13,9 +13,9 @@ import { readTfjsModel, writeTfjsModel } from '../io/tfjs-weights.js';
 import { defaultUseLiteDir, loadUseLite } from '../models/use-lite/load.js';
 import { useLiteGraphWeights } from '../models/use-lite/weights.js';
 import { labelMapJson } from '../peft/labels.js';
-import { loadPeftAdapter } from '../peft/save.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { loadAdaptedClassifier } from './adapted-model.js';
+import { loadEncoderAdapter } from './encoder-adapter.js';
 
 const COPIED_FILES = [
   'config.json',
@@ -30,6 +30,8 @@ const COPIED_FILES = [
 export interface MergeResult {
   tensors: number;
   adaptedModules: number;
+  /** The adapter's modules_to_save entries the merged model has no place for (a head). */
+  ignored: string[];
 }
 
 /** Is `model` the USE-Lite TF.js graph ('use-lite', or a directory with model.json and no config.json)? */
@@ -47,16 +49,16 @@ function isUseLite(model: string): boolean {
 function mergeUseLite(modelArg: string, adapterDir: string, outDir: string): MergeResult {
   const dir = modelArg === 'use-lite' ? defaultUseLiteDir() : modelArg;
   const model = loadUseLite(dir);
-  const pm = loadPeftAdapter(model, adapterDir);
+  const { peft: pm, ignored } = loadEncoderAdapter(model, adapterDir);
   const adaptedModules = pm.adapters().size;
-  const merged = pm.mergeAndUnload();
+  pm.mergeAndUnload(); // merges into `model`, however the adapter addressed it
   const tfjs = readTfjsModel(join(dir, 'model.json'));
-  const weights = useLiteGraphWeights(new Map(merged.namedParameters()), tfjs);
+  const weights = useLiteGraphWeights(new Map(model.namedParameters()), tfjs);
   writeDirAtomic(outDir, (tmp) => {
     writeTfjsModel(tmp, tfjs.json, weights);
     copyFileSync(join(dir, 'vocab.json'), join(tmp, 'vocab.json'));
   });
-  return { tensors: weights.size, adaptedModules };
+  return { tensors: weights.size, adaptedModules, ignored };
 }
 
 export function mergeModelDir(modelDir: string, adapterDir: string, outDir: string): MergeResult {
@@ -77,7 +79,7 @@ export function mergeModelDir(modelDir: string, adapterDir: string, outDir: stri
     // The merged head is the adapter's: its config.json says the adapter's labels.
     if (adapted.labels) writeLabels(join(tmp, 'config.json'), adapted.labels);
   });
-  return { tensors: state.size, adaptedModules };
+  return { tensors: state.size, adaptedModules, ignored: [] };
 }
 
 /** Set id2label / label2id (and num_labels, when the file has it) in a copied config.json. */

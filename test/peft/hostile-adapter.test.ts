@@ -9,7 +9,14 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
-import { exportAdapter, loadPeftAdapter, PeftModel, savePeftAdapter } from '../../src/index.js';
+import {
+  exportAdapter,
+  loadPeftAdapter,
+  PeftModel,
+  savePeftAdapter,
+  tensor,
+} from '../../src/index.js';
+import { readSafetensors, writeSafetensors } from '../../src/io/safetensors.js';
 import { TinyModel } from './tiny-model.js';
 
 const root = mkdtempSync(join(tmpdir(), 'edora-hostile-'));
@@ -168,5 +175,28 @@ test('a directory in place of adapter_model.safetensors is named', () => {
   assert.throws(
     () => exportAdapter(dir, 'peft-dora', join(root, 'never')),
     /weights-dir\/adapter_model\.safetensors: is a directory/,
+  );
+});
+
+test('onUnusedModulesToSave skips only modules_to_save entries the model lacks; any other stray tensor is still an error', () => {
+  const dir = edited(edoraDir, (j) => {
+    j['modules_to_save'] = ['classifier', 'pooler'];
+  });
+  const file = join(dir, 'adapter_model.safetensors');
+  const tensors = readSafetensors(file).tensors;
+  tensors.set('base_model.model.pooler.dense.weight', tensor([1, 2]));
+  writeSafetensors(file, tensors);
+  const reported: string[][] = [];
+  loadPeftAdapter(new TinyModel(1), dir, { onUnusedModulesToSave: (n) => reported.push(n) });
+  assert.deepEqual(reported, [['pooler']]);
+  assert.throws(
+    () => loadPeftAdapter(new TinyModel(1), dir),
+    /tensor 'base_model\.model\.pooler\.dense\.weight' has no place in the model/,
+  );
+  tensors.set('base_model.model.stray.weight', tensor([3]));
+  writeSafetensors(file, tensors);
+  assert.throws(
+    () => loadPeftAdapter(new TinyModel(1), dir, { onUnusedModulesToSave: () => {} }),
+    /tensor 'base_model\.model\.stray\.weight' has no place in the model/,
   );
 });

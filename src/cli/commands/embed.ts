@@ -18,7 +18,7 @@ import { noGrad } from '../../autograd/tape.js';
 import { firstNonFinite } from '../../io/finite.js';
 import { loadUseLite } from '../../models/use-lite/load.js';
 import type { UseLiteModel } from '../../models/use-lite/model.js';
-import { loadPeftAdapter } from '../../peft/save.js';
+import { ignoredNotice, loadEncoderAdapter } from '../../workflows/encoder-adapter.js';
 
 export interface EmbedOptions {
   model: string;
@@ -43,7 +43,8 @@ export function register(program: Command): void {
     .requiredOption('--out <file>', 'output .jsonl: {"text": …, "embedding": […]} per line')
     .option('--batch-size <n>', 'inputs per forward pass', '32')
     .action((opts: EmbedOptions) => {
-      const { count, seconds } = runEmbed(opts);
+      const { count, seconds, ignored } = runEmbed(opts);
+      if (ignored.length > 0) console.error(ignoredNotice('embed', ignored));
       console.error(
         `edora embed: ${count} line${count === 1 ? '' : 's'} → ${opts.out} (${seconds.toFixed(1)} s)`,
       );
@@ -51,7 +52,12 @@ export function register(program: Command): void {
 }
 
 /** The work behind `edora embed`; throws one clear line on bad input. */
-export function runEmbed(opts: EmbedOptions): { count: number; seconds: number } {
+export function runEmbed(opts: EmbedOptions): {
+  count: number;
+  seconds: number;
+  /** The adapter's modules_to_save entries the encoder has no use for (its head). */
+  ignored: string[];
+} {
   const start = performance.now();
   const batchSize = Number(opts.batchSize ?? 32);
   if (!Number.isInteger(batchSize) || batchSize < 1) {
@@ -59,7 +65,7 @@ export function runEmbed(opts: EmbedOptions): { count: number; seconds: number }
   }
   const lines = readLines(opts.input);
   const model = loadModel(opts.model);
-  if (opts.adapter !== undefined) loadPeftAdapter(model, opts.adapter);
+  const ignored = opts.adapter === undefined ? [] : loadEncoderAdapter(model, opts.adapter).ignored;
   const tmp = `${opts.out}.tmp-${process.pid}`;
   const fd = openOut(tmp, opts.out);
   try {
@@ -92,7 +98,7 @@ export function runEmbed(opts: EmbedOptions): { count: number; seconds: number }
     rmSync(tmp, { force: true });
     throw err;
   }
-  return { count: lines.length, seconds: (performance.now() - start) / 1000 };
+  return { count: lines.length, seconds: (performance.now() - start) / 1000, ignored };
 }
 
 function loadModel(name: string): UseLiteModel {
