@@ -11,6 +11,7 @@
  * nothing left over). A file that passes here reads without surprises.
  */
 import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
+import { jsonErrorText } from './json-file.js';
 
 /** The reference implementation's cap on the header size. */
 export const MAX_HEADER_BYTES = 100_000_000;
@@ -112,7 +113,7 @@ export function readHeaderFd(fd: number, file: string): SafetensorsHeader {
   try {
     json = JSON.parse(text);
   } catch (err) {
-    throw new Error(`${file}: header is not valid JSON (${(err as Error).message})`);
+    throw new Error(`${file}: header is not valid JSON (${jsonErrorText(err)})`);
   }
   if (json === null || typeof json !== 'object' || Array.isArray(json)) {
     throw new Error(`${file}: header must be a JSON object`);

@@ -11,6 +11,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { formatShape, sizeOf, Tensor } from '../tensor/tensor.js';
 import { checkFinite } from './finite.js';
+import { jsonErrorText } from './json-file.js';
 
 export interface TfjsWeightSpec {
   name: string;
@@ -107,7 +108,7 @@ function parseModelJson(path: string): TfjsModelJson {
   try {
     json = JSON.parse(text);
   } catch (err) {
-    throw new Error(`${path}: not valid JSON (${(err as Error).message})`);
+    throw new Error(`${path}: not valid JSON (${jsonErrorText(err)})`);
   }
   const manifest = (json as { weightsManifest?: unknown } | null)?.weightsManifest;
   if (!Array.isArray(manifest))

@@ -7,11 +7,11 @@
  *   peft-lora: a LoRA-XS adapter as a LoRA adapter (lora_B = B·R).
  * LoRA and DoRA adapters are already PEFT adapters; they are copied as is.
  */
-import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { matmul } from '../autograd/ops/matmul.js';
 import { noGrad } from '../autograd/tape.js';
 import { writeFileAtomic } from '../io/atomic.js';
+import { readJsonFile } from '../io/json-file.js';
 import { writeDirAtomic } from '../io/output-dir.js';
 import { readSafetensors, writeSafetensors } from '../io/safetensors.js';
 import type { Tensor } from '../tensor/tensor.js';
@@ -27,14 +27,7 @@ export function exportAdapter(
   outDir: string,
 ): { method: string; tensors: number } {
   const configPath = join(dir, CONFIG_FILE);
-  let json: Record<string, unknown>;
-  try {
-    json = JSON.parse(readFileSync(configPath, 'utf8')) as Record<string, unknown>;
-  } catch (e) {
-    throw new Error(
-      `${configPath}: ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'not found' : (e as Error).message}`,
-    );
-  }
+  const json = readJsonFile(configPath) as Record<string, unknown>;
   const opts = fromAdapterConfigJson(json, configPath);
   const { method } = opts;
   const want = to === 'peft-dora' ? ['edora', 'dora'] : ['lora-xs', 'lora'];

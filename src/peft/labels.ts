@@ -9,9 +9,10 @@
  * edora's own reader refuses fields it does not know; a separate file is
  * ignored by both, and the PEFT files stay exactly what PEFT expects.
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { writeFileAtomic } from '../io/atomic.js';
+import { readJsonFile } from '../io/json-file.js';
 
 export const LABELS_FILE = 'label_map.json';
 
@@ -32,15 +33,7 @@ export function writeAdapterLabels(dir: string, labels: readonly string[]): void
 export function readAdapterLabels(dir: string): string[] | null {
   const file = join(dir, LABELS_FILE);
   if (!existsSync(file)) return null;
-  let json: unknown;
-  try {
-    json = JSON.parse(readFileSync(file, 'utf8'));
-  } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    throw new Error(
-      `${file}: ${code ? `cannot read (${code})` : `invalid JSON (${(e as Error).message})`}`,
-    );
-  }
+  const json = readJsonFile(file);
   const fail = (what: string): never => {
     throw new Error(`${file}: ${what}`);
   };

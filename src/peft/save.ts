@@ -1,8 +1,9 @@
 /** Saving and loading PeftModel adapters in PEFT's format (see format.ts). */
-import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { writeFileAtomic } from '../io/atomic.js';
 import { checkFinite, valuesOf } from '../io/finite.js';
+import { readJsonFile } from '../io/json-file.js';
 import { readSafetensors, writeSafetensors } from '../io/safetensors.js';
 import type { Linear } from '../nn/linear.js';
 import type { Module } from '../nn/module.js';
@@ -87,22 +88,6 @@ export function savePeftAdapter(pm: PeftModel, dir: string, options: SaveOptions
   else rmSync(join(dir, LABELS_FILE), { force: true }); // not another adapter's stale map
 }
 
-function readJson(path: string): unknown {
-  let text: string;
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch (e) {
-    throw new Error(
-      `${path}: cannot read (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`,
-    );
-  }
-  try {
-    return JSON.parse(text);
-  } catch (e) {
-    throw new Error(`${path}: invalid JSON (${(e as Error).message})`);
-  }
-}
-
 /**
  * Load a saved adapter into `model` (wrapping it in a PeftModel, or adding to
  * an existing one). Every tensor must be present with the shape the model
@@ -128,7 +113,7 @@ export function loadPeftAdapter<M extends Module>(
   if (!existsSync(configPath))
     throw new Error(`${dir}: no ${CONFIG_FILE} (not a PEFT adapter directory)`);
   if (!existsSync(weightsPath)) throw new Error(`${dir}: no ${WEIGHTS_FILE}`);
-  const opts = fromAdapterConfigJson(readJson(configPath), configPath);
+  const opts = fromAdapterConfigJson(readJsonFile(configPath), configPath);
   const labels = readAdapterLabels(dir);
   const { tensors } = readSafetensors(weightsPath);
   // Before the config sizes anything: its ranks must be the file's.

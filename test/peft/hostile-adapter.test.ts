@@ -200,3 +200,10 @@ test('onUnusedModulesToSave skips only modules_to_save entries the model lacks; 
     /tensor 'base_model\.model\.stray\.weight' has no place in the model/,
   );
 });
+
+test('invalid JSON is reported on one line (V8 quotes the text around the error, newlines and all)', () => {
+  const dir = edited(edoraDir, () => {});
+  const text = readFileSync(join(edoraDir, 'adapter_config.json'), 'utf8');
+  writeFileSync(join(dir, 'adapter_config.json'), text.replace('"use_dora":', '"use_dora"a'));
+  refused(dir, /adapter_config\.json: not valid JSON \(Unexpected token 'a'/);
+});

@@ -2,12 +2,12 @@
 import { statSync } from 'node:fs';
 import type { Command } from 'commander';
 import { METHOD_NAMES, type MethodName } from '../../adapters/types.js';
+import { readJsonFile } from '../../io/json-file.js';
 import { parseModelConfig, readModelConfig } from '../../models/config.js';
 import { createModel } from '../../models/load.js';
 import type { Module } from '../../nn/module.js';
 import { countAdapterParameters, type ParameterCount } from '../../peft/count.js';
 import { Random } from '../../tensor/random.js';
-import { readJsonFile } from '../io.js';
 
 /** The targets of the EDoRA paper's RoBERTa setting. */
 export const PAPER_TARGETS = ['query', 'value', 'attention.output.dense', 'output.dense'];

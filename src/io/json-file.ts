@@ -1,5 +1,13 @@
-/** Small file helpers for commands: every failure is one line naming the file. */
+/** Reading JSON files: every failure is one line naming the file. */
 import { readFileSync } from 'node:fs';
+
+/**
+ * JSON.parse's message on one line: V8 quotes the text around the error,
+ * newlines included, and an error message must stay one line.
+ */
+export function jsonErrorText(e: unknown): string {
+  return (e instanceof Error ? e.message : String(e)).replace(/\s+/g, ' ');
+}
 
 export function readJsonFile(path: string): unknown {
   let text: string;
@@ -16,6 +24,6 @@ export function readJsonFile(path: string): unknown {
   try {
     return JSON.parse(text);
   } catch (e) {
-    throw new Error(`${path}: not valid JSON (${(e as Error).message})`);
+    throw new Error(`${path}: not valid JSON (${jsonErrorText(e)})`);
   }
 }
