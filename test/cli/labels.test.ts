@@ -163,9 +163,18 @@ test('a label map that does not fit the head or the data is an error naming it',
   assert.equal(p.stderr.trim().split('\n').length, 1, p.stderr);
   assert.match(
     p.stderr,
-    /tensor 'base_model\.model\.classifier\.weight' has shape \[3,32\], the model expects \[4,32\] \(for the 4 labels of .*four-labels\/label_map\.json\)/,
+    /four-labels: its label_map\.json lists 4 labels, but its classifier head has 3 outputs \(classifier\.bias \[3\], classifier\.weight \[3,32\]\)/,
   );
   assert.equal(existsSync(join(root, 'never.jsonl')), false);
+  // A huge label map is refused before a head is built for it.
+  const many = Array.from({ length: 50_000 }, (_, i) => [String(i), `l${i}`]);
+  writeFileSync(
+    join(bad, 'label_map.json'),
+    JSON.stringify({ id2label: Object.fromEntries(many) }),
+  );
+  const huge = predict(two, bad, join(root, 'never.jsonl'));
+  assert.equal(huge.status, 2, huge.stderr);
+  assert.match(huge.stderr, /lists 50000 labels, but its classifier head has 3 outputs/);
   const posneg = join(root, 'posneg.jsonl');
   writeFileSync(posneg, '{"text": "a", "label": "pos"}\n{"text": "b", "label": "neg"}\n');
   const ev = cli(

@@ -207,3 +207,21 @@ test('invalid JSON is reported on one line (V8 quotes the text around the error,
   writeFileSync(join(dir, 'adapter_config.json'), text.replace('"use_dora":', '"use_dora"a'));
   refused(dir, /adapter_config\.json: not valid JSON \(Unexpected token 'a'/);
 });
+
+test('a head that does not fit the label map names the map', () => {
+  const dir = join(root, 'labelled');
+  const pm = PeftModel.create(new TinyModel(1), {
+    method: 'lora',
+    r: 2,
+    targetModules: ['query'],
+    modulesToSave: ['classifier'],
+  });
+  pm.labels.set('default', ['a', 'b', 'c', 'd']); // the head has 3 outputs
+  savePeftAdapter(pm, dir);
+  assert.throws(
+    () => loadPeftAdapter(new TinyModel(1, 8, 12, 4), dir),
+    /tensor 'base_model\.model\.classifier\.weight' has shape \[3,8\], the model expects \[4,8\] \(for the 4 labels of .*labelled\/label_map\.json\)/,
+  );
+  const loaded = loadPeftAdapter(new TinyModel(1), dir);
+  assert.deepEqual(loaded.labels.get('default'), ['a', 'b', 'c', 'd']);
+});
