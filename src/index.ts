@@ -54,6 +54,7 @@ export {
   type LoadedModel,
   type LoadModelOptions,
   loadModel,
+  type MismatchedTensor,
   type ModelHead,
 } from './models/load.js';
 export { RobertaForSequenceClassification } from './models/roberta.js';

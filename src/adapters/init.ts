@@ -6,7 +6,7 @@ import type { Linear } from '../nn/linear.js';
 import { kaimingUniform, randn, zeros } from '../tensor/create.js';
 import type { Random } from '../tensor/random.js';
 import { Tensor } from '../tensor/tensor.js';
-import type { AdapterConfig } from './types.js';
+import { type AdapterConfig, MAX_SVD_ITERS } from './types.js';
 
 export function checkRank(base: Linear, config: AdapterConfig): void {
   const [dOut, dIn] = base.weight.shape as [number, number];
@@ -20,6 +20,11 @@ export function checkRank(base: Linear, config: AdapterConfig): void {
     throw new Error(`${config.method}: alpha must be > 0, got ${config.alpha}`);
   if (!(config.dropout >= 0 && config.dropout < 1))
     throw new Error(`${config.method}: dropout must be in [0, 1), got ${config.dropout}`);
+  const iters = config.svdIters;
+  if (!Number.isInteger(iters) || iters < 0 || iters > MAX_SVD_ITERS)
+    throw new Error(
+      `${config.method}: svdIters must be an integer in [0, ${MAX_SVD_ITERS}], got ${iters}`,
+    );
 }
 
 /** A leaf with the given trainability. */

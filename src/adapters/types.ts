@@ -45,6 +45,13 @@ export const DEFAULT_CONFIG: Omit<AdapterConfig, 'method' | 'r'> = {
   normMode: 'factored',
 };
 
+/**
+ * The most power iterations a truncated SVD may take (svdIters, PiSSA's
+ * pissa_niter_N). Published settings use 4–16; the bound stops a config
+ * from running for hours on load.
+ */
+export const MAX_SVD_ITERS = 100;
+
 /** The floor under ‖·‖_row before dividing by it (PEFT uses a similar epsilon). */
 export const NORM_EPS = 1e-6;
 

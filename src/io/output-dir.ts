@@ -32,6 +32,8 @@ export function writeDirAtomic(out: string, fill: (tmpDir: string) => void): voi
     renameSync(tmp, target);
   } catch (e) {
     rmSync(tmp, { recursive: true, force: true });
+    // Name the output the user asked for, not the temporary directory that is gone.
+    if (e instanceof Error) e.message = e.message.replaceAll(tmp, target);
     throw e;
   }
 }

@@ -6,6 +6,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Tensor } from '../tensor/tensor.js';
+import { jsonErrorText } from './json-file.js';
 import { readSafetensorsHeader } from './safetensors-header.js';
 import { readSafetensors } from './safetensors-read.js';
 
@@ -58,7 +59,7 @@ function readWeightMap(indexPath: string): Record<string, string> {
   try {
     json = JSON.parse(readFileSync(indexPath, 'utf8'));
   } catch (err) {
-    throw new Error(`${indexPath}: not valid JSON (${(err as Error).message})`);
+    throw new Error(`${indexPath}: not valid JSON (${jsonErrorText(err)})`);
   }
   const map = (json as { weight_map?: unknown } | null)?.weight_map;
   if (map === null || typeof map !== 'object' || Array.isArray(map)) {

@@ -11,6 +11,7 @@
  * nothing left over). A file that passes here reads without surprises.
  */
 import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
+import { jsonErrorText } from './json-file.js';
 
 /** The reference implementation's cap on the header size. */
 export const MAX_HEADER_BYTES = 100_000_000;
@@ -112,7 +113,7 @@ export function readHeaderFd(fd: number, file: string): SafetensorsHeader {
   try {
     json = JSON.parse(text);
   } catch (err) {
-    throw new Error(`${file}: header is not valid JSON (${(err as Error).message})`);
+    throw new Error(`${file}: header is not valid JSON (${jsonErrorText(err)})`);
   }
   if (json === null || typeof json !== 'object' || Array.isArray(json)) {
     throw new Error(`${file}: header must be a JSON object`);
@@ -152,9 +153,29 @@ export function readHeaderFd(fd: number, file: string): SafetensorsHeader {
   return { entries: sorted, metadata, dataStart, fileSize };
 }
 
+/**
+ * Open a safetensors file for reading. Errors name the file: on Linux a
+ * directory opens fine and only the first read fails, with a bare EISDIR.
+ */
+export function openSafetensors(path: string): number {
+  let fd: number;
+  try {
+    fd = openSync(path, 'r');
+  } catch (err) {
+    throw new Error(
+      `${path}: cannot open (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`,
+    );
+  }
+  if (fstatSync(fd).isDirectory()) {
+    closeSync(fd);
+    throw new Error(`${path}: is a directory, expected a safetensors file`);
+  }
+  return fd;
+}
+
 /** Parse and validate the header of the safetensors file at `path`. */
 export function readSafetensorsHeader(path: string): SafetensorsHeader {
-  const fd = openSync(path, 'r');
+  const fd = openSafetensors(path);
   try {
     return readHeaderFd(fd, path);
   } finally {

@@ -7,10 +7,16 @@
  * reusable scratch buffer for the types that need conversion, so a large
  * checkpoint is never held twice in memory.
  */
-import { closeSync, openSync } from 'node:fs';
+import { closeSync } from 'node:fs';
 import { endianness } from 'node:os';
 import { Tensor } from '../tensor/tensor.js';
-import { readExactly, readHeaderFd, type SafetensorsEntry } from './safetensors-header.js';
+import { checkFinite } from './finite.js';
+import {
+  openSafetensors,
+  readExactly,
+  readHeaderFd,
+  type SafetensorsEntry,
+} from './safetensors-header.js';
 
 export interface IntegerTensor {
   dtype: 'I64' | 'I32';
@@ -27,6 +33,11 @@ export interface SafetensorsContents {
 export interface ReadSafetensorsOptions {
   /** Read only the tensors for which this returns true (the header is still validated whole). */
   filter?: (name: string) => boolean;
+  /**
+   * Keep NaN and infinities as they are. By default a non-finite value is an
+   * error naming the tensor: edora's loaders never want one (see finite.ts).
+   */
+  allowNonFinite?: boolean;
 }
 
 /** Elements converted per chunk for F16/BF16/F64 (bounds the scratch memory). */
@@ -82,7 +93,8 @@ function readFloat(fd: number, e: SafetensorsEntry, file: string): Float32Array 
 
 /**
  * Read a safetensors file. Throws one Error naming the file and the tensor or
- * field at fault for anything malformed, and for tensors of a dtype other than
+ * field at fault for anything malformed, for a NaN or an infinity (unless
+ * `allowNonFinite`), and for tensors of a dtype other than
  * F32/F16/BF16/F64/I64/I32 (leave those out with `filter`).
  */
 export function readSafetensors(
@@ -91,14 +103,7 @@ export function readSafetensors(
 ): SafetensorsContents {
   if (endianness() !== 'LE')
     throw new Error(`${path}: reading safetensors needs a little-endian machine`);
-  let fd: number;
-  try {
-    fd = openSync(path, 'r');
-  } catch (err) {
-    throw new Error(
-      `${path}: cannot open (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`,
-    );
-  }
+  const fd = openSafetensors(path);
   try {
     const header = readHeaderFd(fd, path);
     const tensors = new Map<string, Tensor>();
@@ -110,7 +115,12 @@ export function readSafetensors(
         case 'F16':
         case 'BF16':
         case 'F64': {
-          const t = new Tensor(readFloat(fd, e, path), e.shape);
+          const values = readFloat(fd, e, path);
+          if (!options.allowNonFinite) {
+            const as = e.dtype === 'F32' ? '' : ` (read from ${e.dtype} as float32)`;
+            checkFinite(path, e.name, values, e.shape, `every value must be finite${as}`);
+          }
+          const t = new Tensor(values, e.shape);
           t.name = e.name;
           tensors.set(e.name, t);
           break;

@@ -2,11 +2,13 @@
  * Writing safetensors files: every tensor as F32, names in byte order, the
  * JSON header padded with spaces to a multiple of 8 bytes as the reference
  * implementation does (so the data region is 8-byte aligned). The file is
- * written under a temporary name and renamed into place.
+ * written under a temporary name and renamed into place; a tensor holding NaN
+ * or an infinity is refused before anything is written.
  */
 import { endianness } from 'node:os';
 import { formatShape, type Tensor } from '../tensor/tensor.js';
 import { withAtomicFile } from './atomic.js';
+import { checkFinite, valuesOf } from './finite.js';
 
 function f32Bytes(t: Tensor): Uint8Array {
   if (t.dtype === 'float32' && t.isContiguous()) {
@@ -49,6 +51,7 @@ export function writeSafetensors(
     if (!t || typeof t !== 'object' || !Array.isArray(t.shape)) {
       throw new Error(`${path}: '${name}' is not a Tensor`);
     }
+    checkFinite(path, name, valuesOf(t), t.shape, 'nothing was written');
     const bytes = t.size * 4;
     parts.push(
       `${JSON.stringify(name)}:{"dtype":"F32","shape":${formatShape(t.shape)},"data_offsets":[${offset},${offset + bytes}]}`,

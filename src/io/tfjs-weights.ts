@@ -8,8 +8,10 @@
  * Quantised weights are not supported (no published model we load uses them).
  */
 import { readFileSync, writeFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { formatShape, sizeOf, Tensor } from '../tensor/tensor.js';
+import { checkFinite } from './finite.js';
+import { jsonErrorText } from './json-file.js';
 
 export interface TfjsWeightSpec {
   name: string;
@@ -58,6 +60,8 @@ export function readTfjsModel(modelJsonPath: string): TfjsModel {
       // Copy into a fresh buffer: shard offsets need not be 4-byte aligned in memory.
       const slice = new Uint8Array(bytes.subarray(offset, end)).buffer;
       const data = spec.dtype === 'float32' ? new Float32Array(slice) : new Int32Array(slice);
+      if (data instanceof Float32Array)
+        checkFinite(modelJsonPath, spec.name, data, spec.shape, 'every value must be finite');
       weights.set(spec.name, {
         name: spec.name,
         shape: [...spec.shape],
@@ -104,7 +108,7 @@ function parseModelJson(path: string): TfjsModelJson {
   try {
     json = JSON.parse(text);
   } catch (err) {
-    throw new Error(`${path}: not valid JSON (${(err as Error).message})`);
+    throw new Error(`${path}: not valid JSON (${jsonErrorText(err)})`);
   }
   const manifest = (json as { weightsManifest?: unknown } | null)?.weightsManifest;
   if (!Array.isArray(manifest))
@@ -120,6 +124,17 @@ function checkGroup(path: string, group: unknown, g: number): void {
   if (!gr || !Array.isArray(gr.paths) || !gr.paths.every((p) => typeof p === 'string')) {
     throw new Error(`${path}: weightsManifest[${g}].paths must be an array of file names`);
   }
+  // Shards are read relative to model.json (and `edora merge` copies their
+  // bytes out): a path may not reach any file outside the model directory.
+  const dir = resolve(dirname(path));
+  gr.paths.forEach((p, i) => {
+    const rel = relative(dir, resolve(dir, p));
+    if (p === '' || rel === '' || rel === '..' || rel.startsWith(`..${sep}`) || isAbsolute(rel)) {
+      throw new Error(
+        `${path}: weightsManifest[${g}].paths[${i}] ${JSON.stringify(p)} must name a file inside the model directory`,
+      );
+    }
+  });
   if (!Array.isArray(gr.weights))
     throw new Error(`${path}: weightsManifest[${g}].weights must be an array`);
   gr.weights.forEach((w, i) => {
@@ -192,6 +207,8 @@ export function writeTfjsModel(
         `writeTfjsModel: weight '${spec.name}' is ${w.dtype} ${formatShape(w.shape)}, the manifest says ${spec.dtype} ${formatShape(spec.shape)}`,
       );
     }
+    if (w.data instanceof Float32Array)
+      checkFinite(join(dir, 'model.json'), spec.name, w.data, w.shape, 'nothing was written');
     bytes.set(new Uint8Array(w.data.buffer, w.data.byteOffset, w.data.byteLength), offset);
     offset += w.data.byteLength;
   }

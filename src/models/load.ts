@@ -34,6 +34,20 @@ export interface LoadModelOptions {
   labels?: string[];
   /** Seed of the model's Random: dropout masks and newly initialised weights. Default 0. */
   seed?: number;
+  /**
+   * Initialise afresh a head tensor whose checkpoint shape differs (a
+   * fine-tuned checkpoint re-targeted to other labels) and report it in
+   * `mismatched`, as transformers' `ignore_mismatched_sizes`. Only the head:
+   * a body tensor of another shape is still an error (another model).
+   */
+  ignoreMismatchedSizes?: boolean;
+}
+
+/** A checkpoint tensor left out for its shape (see ignoreMismatchedSizes). */
+export interface MismatchedTensor {
+  path: string;
+  checkpoint: number[];
+  model: number[];
 }
 
 export interface LoadedModel<M> {
@@ -43,6 +57,8 @@ export interface LoadedModel<M> {
   newlyInitialized: string[];
   /** Checkpoint tensors the model has no place for. */
   ignored: string[];
+  /** Head tensors initialised afresh because their shape differs (also in newlyInitialized). */
+  mismatched: MismatchedTensor[];
 }
 
 export function createModel(
@@ -75,10 +91,17 @@ export function loadModel(
   checkSizesAgainstCheckpoint(config, head, checkpoint, dir);
   const rng = new Random(options.seed ?? 0);
   const model = createModel(config, head, rng);
-  const { newlyInitialized, ignored } = adoptCheckpoint(model, config, head, checkpoint, dir);
+  const { newlyInitialized, ignored, mismatched } = adoptCheckpoint(
+    model,
+    config,
+    head,
+    checkpoint,
+    dir,
+    options.ignoreMismatchedSizes ?? false,
+  );
   if (newlyInitialized.length > 0) initWeights(model, config, rng, new Set(newlyInitialized));
   model.eval();
-  return { model, config, newlyInitialized, ignored };
+  return { model, config, newlyInitialized, ignored, mismatched };
 }
 
 function withLabels(config: ModelConfig, labels: string[]): ModelConfig {
@@ -181,7 +204,8 @@ function adoptCheckpoint(
   head: ModelHead,
   checkpoint: Map<string, Tensor>,
   dir: string,
-): { newlyInitialized: string[]; ignored: string[] } {
+  ignoreMismatchedSizes: boolean,
+): { newlyInitialized: string[]; ignored: string[]; mismatched: MismatchedTensor[] } {
   const prefix = config.modelType;
   const hasPrefix = [...checkpoint.keys()].some((k) => k.startsWith(`${prefix}.`));
   const own = new Map(model.namedParameters());
@@ -200,7 +224,11 @@ function adoptCheckpoint(
       );
     mapped.set(path, { tensor: t, from: key });
   }
+  // Only the head and the pooler (which transformers also re-initialises) may be missing.
+  const mayBeNew = (p: string): boolean =>
+    p.startsWith('classifier.') || /^((bert|roberta)\.)?pooler\./.test(p);
   const newlyInitialized: string[] = [];
+  const mismatched: MismatchedTensor[] = [];
   for (const [path, target] of own) {
     const src = mapped.get(path);
     if (!src) {
@@ -208,6 +236,12 @@ function adoptCheckpoint(
       continue;
     }
     if (src.tensor.shape.join() !== target.shape.join()) {
+      if (ignoreMismatchedSizes && path.startsWith('classifier.')) {
+        mismatched.push({ path, checkpoint: [...src.tensor.shape], model: [...target.shape] });
+        newlyInitialized.push(path);
+        mapped.delete(path);
+        continue;
+      }
       const alias = src.from === path ? '' : ` (checkpoint key '${src.from}')`;
       throw new Error(
         `${dir}: tensor '${path}'${alias} has shape ${formatShape(src.tensor.shape)}, the model expects ${formatShape(target.shape)}`,
@@ -224,5 +258,5 @@ function adoptCheckpoint(
     tensor.name = path;
     m.setParam(path.slice(dot + 1), tensor);
   }
-  return { newlyInitialized, ignored };
+  return { newlyInitialized, ignored, mismatched };
 }

@@ -8,6 +8,7 @@ import {
   METHOD_NAMES,
   type MethodName,
 } from '../adapters/types.js';
+import { checkPatterns } from './targets.js';
 
 export interface PeftConfig extends AdapterConfig {
   /**
@@ -70,5 +71,6 @@ export function peftConfig(options: PeftOptions): PeftConfig {
   if (config.layersPattern && config.layersPattern.length > 0 && !config.layersToTransform) {
     throw new Error('layersPattern is only used with layersToTransform (as in PEFT)');
   }
+  checkPatterns(config, (f) => f);
   return config;
 }

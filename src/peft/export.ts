@@ -7,15 +7,17 @@
  *   peft-lora: a LoRA-XS adapter as a LoRA adapter (lora_B = B·R).
  * LoRA and DoRA adapters are already PEFT adapters; they are copied as is.
  */
-import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { matmul } from '../autograd/ops/matmul.js';
 import { noGrad } from '../autograd/tape.js';
 import { writeFileAtomic } from '../io/atomic.js';
+import { readJsonFile } from '../io/json-file.js';
 import { writeDirAtomic } from '../io/output-dir.js';
 import { readSafetensors, writeSafetensors } from '../io/safetensors.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { CONFIG_FILE, fromAdapterConfigJson, WEIGHTS_FILE } from './format.js';
+import { readAdapterLabels, writeAdapterLabels } from './labels.js';
+import { checkAdapterRanks } from './ranks.js';
 
 export type ExportTarget = 'peft-dora' | 'peft-lora';
 
@@ -25,15 +27,9 @@ export function exportAdapter(
   outDir: string,
 ): { method: string; tensors: number } {
   const configPath = join(dir, CONFIG_FILE);
-  let json: Record<string, unknown>;
-  try {
-    json = JSON.parse(readFileSync(configPath, 'utf8')) as Record<string, unknown>;
-  } catch (e) {
-    throw new Error(
-      `${configPath}: ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'not found' : (e as Error).message}`,
-    );
-  }
-  const { method } = fromAdapterConfigJson(json, configPath);
+  const json = readJsonFile(configPath) as Record<string, unknown>;
+  const opts = fromAdapterConfigJson(json, configPath);
+  const { method } = opts;
   const want = to === 'peft-dora' ? ['edora', 'dora'] : ['lora-xs', 'lora'];
   if (!want.includes(method)) {
     throw new Error(
@@ -41,6 +37,8 @@ export function exportAdapter(
     );
   }
   const { tensors } = readSafetensors(join(dir, WEIGHTS_FILE));
+  // The output keeps the config's r: the tensors must have it.
+  checkAdapterRanks(tensors, opts, configPath, join(dir, WEIGHTS_FILE));
   const out = new Map<string, Tensor>();
   noGrad(() => {
     for (const [key, t] of tensors) {
@@ -64,9 +62,11 @@ export function exportAdapter(
   });
   const config = { ...json, peft_type: 'LORA', use_dora: to === 'peft-dora' };
   delete (config as Record<string, unknown>)['edora'];
+  const labels = readAdapterLabels(dir);
   writeDirAtomic(outDir, (tmp) => {
     writeSafetensors(join(tmp, WEIGHTS_FILE), out, { format: 'pt' });
     writeFileAtomic(join(tmp, CONFIG_FILE), `${JSON.stringify(config, null, 2)}\n`);
+    if (labels) writeAdapterLabels(tmp, labels);
   });
   return { method, tensors: out.size };
 }

@@ -12,8 +12,9 @@
  * peft_type is "EDORA" / "LORA_XS": PEFT refuses them instead of silently
  * dropping R. `edora export --to peft-dora` turns EDoRA into plain DoRA.
  */
-import type { MethodName } from '../adapters/types.js';
+import { MAX_SVD_ITERS, type MethodName } from '../adapters/types.js';
 import type { PeftConfig, PeftOptions } from './config.js';
+import { checkPatterns } from './targets.js';
 
 export const CONFIG_FILE = 'adapter_config.json';
 export const WEIGHTS_FILE = 'adapter_model.safetensors';
@@ -146,7 +147,14 @@ function initOf(
   if (init === 'gaussian') return { init: 'gaussian' };
   if (init === 'pissa') return { init: 'pissa' };
   const niter = typeof init === 'string' ? /^pissa_niter_(\d+)$/.exec(init) : null;
-  if (niter) return { init: 'pissa', svdIters: Number(niter[1]) };
+  if (niter) {
+    const n = Number(niter[1]);
+    if (n > MAX_SVD_ITERS)
+      throw new Error(
+        `${file}: field 'init_lora_weights' ${JSON.stringify(init)} asks for ${n} SVD iterations; at most ${MAX_SVD_ITERS} are allowed`,
+      );
+    return { init: 'pissa', svdIters: n };
+  }
   throw new Error(
     `${file}: init_lora_weights ${JSON.stringify(init)} is not supported (edora loads true, false, "gaussian", "eva", "pissa" and "pissa_niter_N" adapters)`,
   );
@@ -204,7 +212,6 @@ export function fromAdapterConfigJson(json: unknown, file: string): PeftOptions 
     throw new Error(`${file}: layers_to_transform needs a list of target_modules, not a pattern`);
   }
   const init = initOf(j['init_lora_weights'], file);
-  const edora = (j['edora'] ?? {}) as Record<string, unknown>;
   const exclude =
     j['exclude_modules'] == null
       ? null
@@ -261,8 +268,63 @@ export function fromAdapterConfigJson(json: unknown, file: string): PeftOptions 
     initLoraWeights: init.init,
   };
   if (init.svdIters !== undefined) opts.svdIters = init.svdIters;
-  if (isNum(edora['r_init_std'])) opts.rInitStd = edora['r_init_std'];
-  if (isPosInt(edora['svd_iters'])) opts.svdIters = edora['svd_iters'];
-  if (Number.isInteger(edora['seed'])) opts.seed = edora['seed'] as number;
+  Object.assign(opts, edoraBlock(j, method, file));
+  // Every regular expression compiles, or the field is named (not a SyntaxError mid-match).
+  checkPatterns(opts as PeftConfig, (f) => `${file}: field '${SNAKE_CASE[f] ?? f}'`);
   return opts;
+}
+
+const SNAKE_CASE: Record<string, string> = {
+  targetModules: 'target_modules',
+  excludeModules: 'exclude_modules',
+  modulesToSave: 'modules_to_save',
+  layersPattern: 'layers_pattern',
+  rankPattern: 'rank_pattern',
+  alphaPattern: 'alpha_pattern',
+};
+
+/**
+ * The `edora` block (what rebuilds an SVD-initialised adapter exactly). Its
+ * fields drive work on load (svd_iters: power iterations over every adapted
+ * weight), so each is checked and bounded, never silently ignored.
+ */
+function edoraBlock(
+  j: Record<string, unknown>,
+  method: MethodName,
+  file: string,
+): Pick<PeftOptions, 'rInitStd' | 'svdIters' | 'seed'> {
+  if (j['edora'] === undefined || j['edora'] === null) return {};
+  const block = field(
+    j,
+    'edora',
+    file,
+    (v): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v),
+    'an object',
+  );
+  const out: Pick<PeftOptions, 'rInitStd' | 'svdIters' | 'seed'> = {};
+  for (const [key, v] of Object.entries(block)) {
+    const fail = (expected: string): never => {
+      throw new Error(
+        `${file}: field 'edora.${key}' must be ${expected}, got ${JSON.stringify(v)}`,
+      );
+    };
+    if (key === 'method') {
+      if (v !== method) fail(`${JSON.stringify(method)} (the method peft_type and use_dora give)`);
+    } else if (key === 'r_init_std') {
+      if (!isNum(v) || v < 0) fail('a number ≥ 0');
+      out.rInitStd = v as number;
+    } else if (key === 'svd_iters') {
+      if (!Number.isInteger(v) || (v as number) < 0 || (v as number) > MAX_SVD_ITERS)
+        fail(`an integer in [0, ${MAX_SVD_ITERS}]`);
+      out.svdIters = v as number;
+    } else if (key === 'seed') {
+      if (!Number.isSafeInteger(v)) fail('an integer');
+      out.seed = v as number;
+    } else {
+      throw new Error(
+        `${file}: field 'edora.${key}' is unknown (expected method, r_init_std, svd_iters, seed)`,
+      );
+    }
+  }
+  return out;
 }

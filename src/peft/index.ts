@@ -8,11 +8,18 @@ export {
   toAdapterConfigJson,
   WEIGHTS_FILE,
 } from './format.js';
+export {
+  LABELS_FILE,
+  labelMapJson,
+  readAdapterLabels,
+  writeAdapterLabels,
+} from './labels.js';
 export { AdaptedLinear } from './layer.js';
 export { PeftModel, type TrainableSummary } from './model.js';
 export {
   adapterConfigJson,
   adapterStateDict,
+  type LoadOptions,
   loadPeftAdapter,
   type SaveOptions,
   savePeftAdapter,

@@ -33,6 +33,12 @@ export interface TrainableSummary {
 
 export class PeftModel<M extends Module = Module> {
   readonly configs = new Map<string, PeftConfig>();
+  /**
+   * Class names of the head an adapter trains (its modulesToSave), by
+   * adapter name: saved beside the adapter as label_map.json (labels.ts), so
+   * that whoever loads it answers with these names, not the base model's.
+   */
+  readonly labels = new Map<string, string[]>();
   private readonly hooks = new Map<string, AdaptedLinear>();
   private readonly saved = new Map<string, Map<string, SavedModule>>();
   private activeName: string | null = null;
@@ -157,6 +163,7 @@ export class PeftModel<M extends Module = Module> {
     }
     for (const s of this.saved.get(name)?.values() ?? []) swapIn(s.module, s.original);
     this.configs.delete(name);
+    this.labels.delete(name);
     this.saved.delete(name);
     if (this.activeName === name) this.activeName = null;
     this.refresh();
@@ -239,6 +246,7 @@ export class PeftModel<M extends Module = Module> {
     this.refresh(true);
     this.hooks.clear();
     this.configs.clear();
+    this.labels.clear();
     this.saved.clear();
     this.activeName = null;
     return this.model;

@@ -1,7 +1,9 @@
 /** Saving and loading PeftModel adapters in PEFT's format (see format.ts). */
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { writeFileAtomic } from '../io/atomic.js';
+import { checkFinite, valuesOf } from '../io/finite.js';
+import { readJsonFile } from '../io/json-file.js';
 import { makeDir } from '../io/make-dir.js';
 import { readSafetensors, writeSafetensors } from '../io/safetensors.js';
 import type { Linear } from '../nn/linear.js';
@@ -16,7 +18,10 @@ import {
   toAdapterConfigJson,
   WEIGHTS_FILE,
 } from './format.js';
+import { LABELS_FILE, readAdapterLabels, writeAdapterLabels } from './labels.js';
 import { PeftModel } from './model.js';
+import { checkAdapterRanks } from './ranks.js';
+import { PATTERNS } from './targets.js';
 
 export interface SaveOptions {
   adapterName?: string;
@@ -66,25 +71,22 @@ export function savePeftAdapter(pm: PeftModel, dir: string, options: SaveOptions
     );
   }
   const json = adapterConfigJson(pm, name, options);
-  makeDir(dir);
-  writeSafetensors(join(dir, WEIGHTS_FILE), adapterStateDict(pm, name), { format: 'pt' });
-  writeFileAtomic(join(dir, CONFIG_FILE), `${JSON.stringify(json, null, 2)}\n`);
-}
-
-function readJson(path: string): unknown {
-  let text: string;
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch (e) {
-    throw new Error(
-      `${path}: cannot read (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`,
+  const state = adapterStateDict(pm, name);
+  // Checked before the directory appears (the writer checks again, without the hint).
+  for (const [key, t] of state)
+    checkFinite(
+      join(dir, WEIGHTS_FILE),
+      key,
+      valuesOf(t),
+      t.shape,
+      'nothing was saved (did training diverge? a lower learning rate may help)',
     );
-  }
-  try {
-    return JSON.parse(text);
-  } catch (e) {
-    throw new Error(`${path}: invalid JSON (${(e as Error).message})`);
-  }
+  makeDir(dir);
+  writeSafetensors(join(dir, WEIGHTS_FILE), state, { format: 'pt' });
+  writeFileAtomic(join(dir, CONFIG_FILE), `${JSON.stringify(json, null, 2)}\n`);
+  const labels = pm.labels.get(name);
+  if (labels) writeAdapterLabels(dir, labels);
+  else rmSync(join(dir, LABELS_FILE), { force: true }); // not another adapter's stale map
 }
 
 /**
@@ -92,18 +94,31 @@ function readJson(path: string): unknown {
  * an existing one). Every tensor must be present with the shape the model
  * implies; an error names the key and both shapes.
  */
+export interface LoadOptions {
+  adapterName?: string;
+  /**
+   * Skip the tensors of modules_to_save entries that name no module of this
+   * model (a classifier head, given the bare encoder) and report those
+   * entries here, once, when there are any. Without it they are an error.
+   */
+  onUnusedModulesToSave?: (names: string[]) => void;
+}
+
 export function loadPeftAdapter<M extends Module>(
   target: M | PeftModel<M>,
   dir: string,
-  options: { adapterName?: string } = {},
+  options: LoadOptions = {},
 ): PeftModel<M> {
   const configPath = join(dir, CONFIG_FILE);
   const weightsPath = join(dir, WEIGHTS_FILE);
   if (!existsSync(configPath))
     throw new Error(`${dir}: no ${CONFIG_FILE} (not a PEFT adapter directory)`);
   if (!existsSync(weightsPath)) throw new Error(`${dir}: no ${WEIGHTS_FILE}`);
-  const opts = fromAdapterConfigJson(readJson(configPath), configPath);
+  const opts = fromAdapterConfigJson(readJsonFile(configPath), configPath);
+  const labels = readAdapterLabels(dir);
   const { tensors } = readSafetensors(weightsPath);
+  // Before the config sizes anything: its ranks must be the file's.
+  checkAdapterRanks(tensors, opts, configPath, weightsPath);
   const pm = target instanceof PeftModel ? target : new PeftModel(target);
   const name = options.adapterName ?? 'default';
   // The adapter is built with its own initialisation and the saved values
@@ -117,10 +132,26 @@ export function loadPeftAdapter<M extends Module>(
           return { w, data: w.data.slice(w.offset, w.offset + w.size) };
         })
       : [];
-  pm.addAdapter(name, opts);
+  try {
+    pm.addAdapter(name, opts);
+  } catch (e) {
+    // What the config asks of the model (a rank, a dropout, a target) is the file's fault.
+    throw new Error(`${configPath}: ${(e as Error).message}`);
+  }
+  const unused = new Set<string>();
   try {
     const expected = adapterStateDict(pm, name);
-    const unexpected = [...tensors.keys()].filter((k) => !expected.has(k));
+    let unexpected = [...tensors.keys()].filter((k) => !expected.has(k));
+    if (options.onUnusedModulesToSave) {
+      unexpected = unexpected.filter((k) => {
+        const entry = opts.modulesToSave?.find((m) =>
+          PATTERNS.modulesToSave(m).test(k.slice(KEY_PREFIX.length)),
+        );
+        if (entry === undefined || !k.startsWith(KEY_PREFIX)) return true;
+        unused.add(entry);
+        return false;
+      });
+    }
     if (unexpected.length > 0) {
       throw new Error(
         `${weightsPath}: tensor '${unexpected[0]}' has no place in the model${unexpected.length > 1 ? ` (and ${unexpected.length - 1} more)` : ''}`,
@@ -141,8 +172,12 @@ export function loadPeftAdapter<M extends Module>(
         const src = tensors.get(full);
         if (!src) throw new Error(`${weightsPath}: missing tensor '${full}'`);
         if (src.shape.join() !== t.shape.join()) {
+          // A head sized for the label map the caller built the model from.
+          const map = labels
+            ? ` (for the ${labels.length} labels of ${join(dir, LABELS_FILE)})`
+            : '';
           throw new Error(
-            `${weightsPath}: tensor '${full}' has shape ${formatShape(src.shape)}, the model expects ${formatShape(t.shape)}`,
+            `${weightsPath}: tensor '${full}' has shape ${formatShape(src.shape)}, the model expects ${formatShape(t.shape)}${map}`,
           );
         }
         t.data.set(src.data, t.offset);
@@ -153,6 +188,8 @@ export function loadPeftAdapter<M extends Module>(
     for (const { w, data } of rewritten) w.data.set(data, w.offset);
     throw e;
   }
+  if (labels) pm.labels.set(name, labels);
   pm.setAdapter(name);
+  if (unused.size > 0) options.onUnusedModulesToSave?.([...unused]);
   return pm;
 }

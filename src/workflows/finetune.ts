@@ -18,6 +18,7 @@ import { SEQ_CLS_HEADS } from '../peft/format.js';
 import { PeftModel } from '../peft/model.js';
 import { tensor } from '../tensor/create.js';
 import { Random } from '../tensor/random.js';
+import { formatShape } from '../tensor/tensor.js';
 import {
   type ClassifierTask,
   evaluate,
@@ -55,6 +56,8 @@ export interface FinetuneOptions extends Omit<TrainOptions, 'metric'> {
   targetModules?: string[] | string;
   dropout?: number;
   maxLength?: number;
+  /** One-line notices worth telling the user (e.g. a checkpoint's head replaced by a fresh one). */
+  onNotice?: (line: string) => void;
 }
 
 export interface FinetuneResult {
@@ -67,12 +70,17 @@ export interface FinetuneResult {
   peft: PeftModel;
 }
 
-/** The classifier task for a model argument, with a fresh head of `numLabels` outputs. */
+/**
+ * The classifier task for a model argument, with a head of `numLabels`
+ * outputs: USE-Lite's is fresh; a checkpoint's is kept when it has that many
+ * labels, and otherwise replaced by a fresh one (told through `onNotice`).
+ */
 export function classifierTask(
   modelArg: string,
   numLabels: number,
   seed: number,
   maxLength?: number,
+  onNotice?: (line: string) => void,
 ): ClassifierTask {
   if (modelArg === 'use-lite') {
     const module = new UseLiteClassifier(loadUseLite(), numLabels, new Random(seed));
@@ -84,7 +92,14 @@ export function classifierTask(
     };
   }
   const labels = Array.from({ length: numLabels }, (_, i) => `LABEL_${i}`);
-  const { model } = loadModel(modelArg, { labels, seed });
+  // A fine-tuned checkpoint re-targeted to other labels: as transformers' ignore_mismatched_sizes.
+  const { model, mismatched } = loadModel(modelArg, { labels, seed, ignoreMismatchedSizes: true });
+  if (mismatched.length > 0) {
+    const { path, checkpoint, model: want } = mismatched[0]!;
+    onNotice?.(
+      `${modelArg}: the checkpoint's head does not fit ${numLabels} labels (${path} ${formatShape(checkpoint)}, needs ${formatShape(want)}): training a fresh head`,
+    );
+  }
   const tokenizer = loadTokenizer(modelArg);
   let lastTokens = 0;
   return {
@@ -198,7 +213,13 @@ export async function finetune(
     task = classifierTask(options.model, numLabels, options.seed, options.maxLength);
     peft = fullFinetuneModel(task.module);
   } else {
-    task = classifierTask(options.model, numLabels, options.seed, options.maxLength);
+    task = classifierTask(
+      options.model,
+      numLabels,
+      options.seed,
+      options.maxLength,
+      options.onNotice,
+    );
     peft = PeftModel.create(task.module, {
       method: options.method,
       r: options.r,
@@ -212,6 +233,8 @@ export async function finetune(
     // linear probe trained under another method's name.
     if (peft.adapters().size === 0) throw new Error(noTargetMessage(peft, options.targetModules));
   }
+  // Saved with every adapter the run writes (label_map.json), for predict, eval and merge.
+  if (data.labels) peft.labels.set(peft.activeAdapter!, [...data.labels]);
   const trainable = peft.trainableParameters().reduce((s, [, t]) => s + t.size, 0);
   const result = await train(
     task,

@@ -6,14 +6,16 @@
  */
 import { copyFileSync, existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { readJsonFile } from '../io/json-file.js';
 import { writeDirAtomic } from '../io/output-dir.js';
 import { writeSafetensors } from '../io/safetensors.js';
 import { readTfjsModel, writeTfjsModel } from '../io/tfjs-weights.js';
-import { loadModel } from '../models/load.js';
 import { defaultUseLiteDir, loadUseLite } from '../models/use-lite/load.js';
 import { useLiteGraphWeights } from '../models/use-lite/weights.js';
-import { loadPeftAdapter } from '../peft/save.js';
+import { labelMapJson } from '../peft/labels.js';
 import type { Tensor } from '../tensor/tensor.js';
+import { loadAdaptedClassifier } from './adapted-model.js';
+import { loadEncoderAdapter } from './encoder-adapter.js';
 
 const COPIED_FILES = [
   'config.json',
@@ -28,6 +30,8 @@ const COPIED_FILES = [
 export interface MergeResult {
   tensors: number;
   adaptedModules: number;
+  /** The adapter's modules_to_save entries the merged model has no place for (a head). */
+  ignored: string[];
 }
 
 /** Is `model` the USE-Lite TF.js graph ('use-lite', or a directory with model.json and no config.json)? */
@@ -83,27 +87,34 @@ export function writeHfModelDir(
 function mergeUseLite(modelArg: string, adapterDir: string, outDir: string): MergeResult {
   const dir = modelArg === 'use-lite' ? defaultUseLiteDir() : modelArg;
   const model = loadUseLite(dir);
-  const pm = loadPeftAdapter(model, adapterDir);
+  const { peft: pm, ignored } = loadEncoderAdapter(model, adapterDir);
   const adaptedModules = pm.adapters().size;
-  const merged = pm.mergeAndUnload();
-  const tensors = writeUseLiteDir(dir, new Map(merged.namedParameters()), outDir);
-  return { tensors, adaptedModules };
+  pm.mergeAndUnload(); // merges into `model`, however the adapter addressed it
+  const tensors = writeUseLiteDir(dir, new Map(model.namedParameters()), outDir);
+  return { tensors, adaptedModules, ignored };
 }
 
 export function mergeModelDir(modelDir: string, adapterDir: string, outDir: string): MergeResult {
   if (isUseLite(modelDir)) return mergeUseLite(modelDir, adapterDir, outDir);
-  const { model, newlyInitialized } = loadModel(modelDir);
-  const pm = loadPeftAdapter(model, adapterDir);
+  const adapted = loadAdaptedClassifier(modelDir, adapterDir);
+  const pm = adapted.peft!;
   const adaptedModules = pm.adapters().size;
-  const saved = new Set([...pm.savedModules().keys()]);
   const merged = pm.mergeAndUnload();
   // A head the checkpoint did not have is written only when the adapter trained it.
-  const fresh = new Set(
-    newlyInitialized.filter((p) => ![...saved].some((s) => p === s || p.startsWith(`${s}.`))),
-  );
+  const fresh = new Set(adapted.fresh);
   const state = new Map<string, Tensor>(
     [...merged.namedParameters()].filter(([k]) => !fresh.has(k)),
   );
-  writeHfModelDir(modelDir, state, outDir);
-  return { tensors: state.size, adaptedModules };
+  // The merged head is the adapter's: its config.json says the adapter's labels.
+  const config = adapted.labels ? configWithLabels(modelDir, adapted.labels) : undefined;
+  writeHfModelDir(modelDir, state, outDir, config);
+  return { tensors: state.size, adaptedModules, ignored: [] };
+}
+
+/** The source's config.json with id2label / label2id (and num_labels, when it has it) set. */
+function configWithLabels(modelDir: string, labels: readonly string[]): Record<string, unknown> {
+  const json = readJsonFile(join(modelDir, 'config.json')) as Record<string, unknown>;
+  Object.assign(json, labelMapJson(labels));
+  if ('num_labels' in json) json['num_labels'] = labels.length;
+  return json;
 }

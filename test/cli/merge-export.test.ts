@@ -27,6 +27,7 @@ import {
   savePeftAdapter,
   writeTinyCheckpoint,
 } from '../../src/index.js';
+import { readSafetensorsHeader } from '../../src/io/safetensors.js';
 import { relErr } from '../helpers/compare.js';
 import { type EncoderCase, encoderInput } from '../helpers/encoder-input.js';
 import { perturbTrainable } from '../helpers/perturb.js';
@@ -182,4 +183,86 @@ test('bad input to merge and export: one line, exit 2, nothing written', () => {
     readdirSync(tmp).filter((f) => f.includes('.tmp')),
     [],
   );
+});
+
+/** A copy of `from` with one value of tensor `name` replaced, in the file's bytes. */
+function withValue(from: string, to: string, name: string, value: number): void {
+  mkdirSync(to, { recursive: true });
+  for (const f of readdirSync(from)) writeFileSync(join(to, f), readFileSync(join(from, f)));
+  const file = join(to, 'adapter_model.safetensors');
+  const entry = readSafetensorsHeader(file).entries.find((e) => e.name === name);
+  assert.ok(entry, name);
+  const bytes = readFileSync(file);
+  bytes.writeFloatLE(value, entry.begin + 4);
+  writeFileSync(file, bytes);
+}
+
+test('an adapter holding NaN or an infinity: predict, merge and export refuse it, naming the tensor', () => {
+  const modelDir = join(tmp, 'model');
+  const key = 'base_model.model.roberta.encoder.layer.0.attention.self.query.lora_R.weight';
+  const input = join(tmp, 'nan-in.jsonl');
+  writeFileSync(input, `${JSON.stringify({ text: 'a tiny test' })}\n`);
+  for (const [i, value] of [Number.NaN, Number.POSITIVE_INFINITY].entries()) {
+    const bad = join(tmp, `nan-adapter-${i}`);
+    withValue(join(tmp, 'adapter'), bad, key, value);
+    const runs: string[][] = [
+      [
+        'predict',
+        '--model',
+        modelDir,
+        '--adapter',
+        bad,
+        '--input',
+        input,
+        '--out',
+        join(tmp, `nan-${i}.jsonl`),
+      ],
+      ['merge', '--model', modelDir, '--adapter', bad, '--out', join(tmp, `nan-merged-${i}`)],
+      ['export', '--adapter', bad, '--to', 'peft-dora', '--out', join(tmp, `nan-export-${i}`)],
+    ];
+    for (const args of runs) {
+      const r = cli(...args);
+      assert.equal(r.status, 2, `${args[0]}: ${r.stderr}`);
+      assert.equal(r.stderr.trim().split('\n').length, 1, r.stderr);
+      assert.match(
+        r.stderr,
+        new RegExp(`tensor '${key.replaceAll('.', '\\.')}' holds ${value} at \\[0,1\\]`),
+      );
+      assert.equal(existsSync(args.at(-1)!), false, `${args[0]} wrote ${args.at(-1)}`);
+    }
+  }
+});
+
+test('finite values that overflow float32: predict and merge refuse the result, naming the output', () => {
+  const modelDir = join(tmp, 'model');
+  const key = 'base_model.model.roberta.encoder.layer.0.attention.self.query.lora_R.weight';
+  const big = join(tmp, 'big-adapter');
+  withValue(join(tmp, 'adapter'), big, key, 3e38);
+  const input = join(tmp, 'big-in.jsonl');
+  writeFileSync(input, `${JSON.stringify({ text: 'a tiny test' })}\n`);
+  const p = cli(
+    'predict',
+    '--model',
+    modelDir,
+    '--adapter',
+    big,
+    '--input',
+    input,
+    '--out',
+    join(tmp, 'big.jsonl'),
+  );
+  assert.equal(p.status, 2, p.stderr);
+  assert.match(p.stderr, /--input record 1: the model computes a non-finite logit/);
+  assert.equal(existsSync(join(tmp, 'big.jsonl')), false);
+  const out = join(tmp, 'big-merged');
+  const m = cli('merge', '--model', modelDir, '--adapter', big, '--out', out);
+  assert.equal(m.status, 2, m.stderr);
+  assert.equal(m.stderr.trim().split('\n').length, 1, m.stderr);
+  // The error names the output the user asked for, not a temporary directory.
+  assert.match(
+    m.stderr,
+    /big-merged\/model\.safetensors: tensor 'roberta\.encoder\.layer\.0\.attention\.self\.query\.weight' holds (NaN|-?Infinity)/,
+  );
+  assert.doesNotMatch(m.stderr, /tmp-/);
+  assert.equal(existsSync(out), false);
 });

@@ -422,3 +422,19 @@ test('bad input: one clear line, exit code 2, nothing written', () => {
     'unknown.jsonl',
   ]);
 });
+
+test('a run that diverges (--lr 1e39) fails naming a non-finite tensor and saves no adapter', () => {
+  const out = join(root, 'diverged');
+  const r = spawnSync(
+    process.execPath,
+    [...args(out, ['--lr', '1e39', '--warmup-ratio', '0']), '--max-steps', '1'],
+    {
+      encoding: 'utf8',
+    },
+  );
+  assert.equal(r.status, 2, r.stderr);
+  assert.equal(r.stderr.trim().split('\n').length, 1, r.stderr);
+  assert.match(r.stderr, /tensor '[^']+' holds (NaN|-?Infinity) at \[[\d,]*\]/);
+  assert.equal(existsSync(join(out, 'adapter')), false);
+  assert.equal(existsSync(join(out, 'best')), false);
+});

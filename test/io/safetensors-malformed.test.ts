@@ -3,12 +3,16 @@
  * file (and the tensor or field), without huge allocations.
  */
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { Random } from '../../src/index.js';
-import { readSafetensors, type SafetensorsContents } from '../../src/io/safetensors.js';
+import {
+  readSafetensors,
+  readSafetensorsHeader,
+  type SafetensorsContents,
+} from '../../src/io/safetensors.js';
 
 const FIX = join(process.cwd(), 'test/fixtures/safetensors');
 const tmp = mkdtempSync(join(tmpdir(), 'edora-stbad-'));
@@ -134,7 +138,8 @@ test('random byte flips either read (no more elements than the file has bytes fo
     writeFileSync(file, b);
     let read: SafetensorsContents;
     try {
-      read = readSafetensors(file);
+      // The file holds NaN and infinities on purpose (see the NaN test below).
+      read = readSafetensors(file, { allowNonFinite: true });
     } catch (err) {
       failed++;
       assert.ok(
@@ -155,4 +160,37 @@ test('random byte flips either read (no more elements than the file has bytes fo
     );
   }
   assert.ok(failed > 300, `only ${failed} of 600 corrupted files failed`);
+});
+
+test('a directory where the file should be is named, not a bare EISDIR', () => {
+  const d = join(tmp, 'dir.safetensors');
+  mkdirSync(d, { recursive: true });
+  for (const read of [readSafetensors, readSafetensorsHeader]) {
+    assert.throws(
+      () => read(d),
+      (err: unknown) => {
+        assert.ok(err instanceof Error);
+        assert.match(err.message, /dir\.safetensors: is a directory, expected a safetensors file/);
+        return true;
+      },
+    );
+  }
+});
+
+test('a NaN or an infinity in a float tensor is an error naming the tensor and the element', () => {
+  const json = `{${W('ok', 'F32', [2], [0, 8])},${W('w', 'F32', [2, 2], [8, 24])}}`;
+  for (const [bad, word] of [
+    [Number.NaN, 'NaN'],
+    [Number.POSITIVE_INFINITY, 'Infinity'],
+    [Number.NEGATIVE_INFINITY, '-Infinity'],
+  ] as const) {
+    const b = raw(json, 24);
+    const data = new Float32Array([1, 2, 3, 4, bad, 6]);
+    Buffer.from(data.buffer).copy(b, b.length - 24);
+    fails(b, new RegExp(`tensor 'w' holds ${word} at \\[1,0\\] of shape \\[2,2\\]`));
+  }
+  // F16 and BF16 infinities count too.
+  const half = raw(`{${W('h', 'F16', [2], [0, 4])}}`, 4);
+  half.writeUInt16LE(0x7c00, half.length - 2);
+  fails(half, /tensor 'h' holds Infinity/);
 });

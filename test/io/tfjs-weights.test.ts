@@ -103,3 +103,35 @@ test("the USE-Lite package's weights equal what TF.js's own decoder reads", asyn
     tf.dispose(Object.values(decoded));
   }
 });
+
+test('weightsManifest paths that leave the model directory are refused, before anything is read', () => {
+  const secret = join(dir, 'secret');
+  mkdirSync(secret, { recursive: true });
+  writeFileSync(join(secret, 'x'), Buffer.from(Float32Array.from([42]).buffer));
+  const d = join(dir, 'escape');
+  mkdirSync(join(d, 'sub'), { recursive: true });
+  writeFileSync(join(d, 'sub', 'ok'), Buffer.from(Float32Array.from([7]).buffer));
+  const model = (paths: string[]): string => {
+    const path = join(d, 'model.json');
+    const weights = [{ name: 'w', shape: [1], dtype: 'float32' }];
+    writeFileSync(path, JSON.stringify({ weightsManifest: [{ paths, weights }] }));
+    return path;
+  };
+  // A subdirectory of the model directory is fine (and '..' that stays inside).
+  assert.deepEqual([...readTfjsModel(model(['sub/ok'])).weights.get('w')!.data], [7]);
+  assert.deepEqual([...readTfjsModel(model(['sub/../sub/ok'])).weights.get('w')!.data], [7]);
+  for (const p of ['../secret/x', join(secret, 'x'), 'sub/../../secret/x', '', '.']) {
+    assert.throws(
+      () => readTfjsModel(model([p])),
+      (e: unknown) => {
+        assert.ok(e instanceof Error);
+        assert.match(
+          e.message,
+          /escape\/model\.json: weightsManifest\[0\]\.paths\[0\] .* must name a file inside the model directory/,
+        );
+        return true;
+      },
+      JSON.stringify(p),
+    );
+  }
+});

@@ -158,6 +158,49 @@ test('new labels replace the head; the checkpoint head then mismatches by shape'
   );
 });
 
+test('ignoreMismatchedSizes: a head of another size is re-initialised and reported; the body never is', () => {
+  const ref = loadModel(join(FIX, 'tiny-roberta'));
+  const { model, config, newlyInitialized, mismatched } = loadModel(join(FIX, 'tiny-roberta'), {
+    labels: ['x', 'y', 'z'],
+    ignoreMismatchedSizes: true,
+    seed: 5,
+  });
+  assert.equal(config.numLabels, 3);
+  assert.deepEqual(mismatched, [
+    { path: 'classifier.out_proj.weight', checkpoint: [2, 32], model: [3, 32] },
+    { path: 'classifier.out_proj.bias', checkpoint: [2], model: [3] },
+  ]);
+  assert.deepEqual(newlyInitialized, ['classifier.out_proj.weight', 'classifier.out_proj.bias']);
+  const param = (m: typeof model, p: string) =>
+    m
+      .namedParameters()
+      .find(([k]) => k === p)![1]
+      .toArray();
+  // The head's dense layer kept its shape: it is the checkpoint's; out_proj is fresh.
+  assert.deepEqual(
+    param(model, 'classifier.dense.weight'),
+    param(ref.model, 'classifier.dense.weight'),
+  );
+  assert.ok(param(model, 'classifier.out_proj.weight').some((v) => v !== 0));
+  assert.deepEqual([...noGrad(() => model.forward(input)).shape], [2, 3]);
+  // Without mismatches nothing is reported.
+  assert.deepEqual(
+    loadModel(join(FIX, 'tiny-roberta'), { ignoreMismatchedSizes: true }).mismatched,
+    [],
+  );
+  const body = variant('misshapen-body', 'tiny-bert', (t) => {
+    t.set(
+      'bert.encoder.layer.1.attention.self.key.weight',
+      tensor(new Array(32 * 16).fill(0), [32, 16]),
+    );
+    return t;
+  });
+  assert.throws(
+    () => loadModel(body, { ignoreMismatchedSizes: true }),
+    /tensor 'bert\.encoder\.layer\.1\.attention\.self\.key\.weight' has shape \[32,16\], the model expects \[32,32\]/,
+  );
+});
+
 test('errors: misshapen or missing tensors, no config.json, no weights', () => {
   const bad = variant('misshapen', 'tiny-bert', (t) => {
     t.set(

@@ -8,9 +8,10 @@ import type { Command } from 'commander';
 import { noGrad } from '../../autograd/tape.js';
 import { readUtf8File } from '../../data/text-file.js';
 import { openAtomicFile } from '../../io/atomic.js';
+import { firstNonFinite } from '../../io/finite.js';
 import { loadUseLite } from '../../models/use-lite/load.js';
 import type { UseLiteModel } from '../../models/use-lite/model.js';
-import { loadPeftAdapter } from '../../peft/save.js';
+import { ignoredNotice, loadEncoderAdapter } from '../../workflows/encoder-adapter.js';
 import { catchInterrupt } from '../interrupt.js';
 
 export interface EmbedOptions {
@@ -50,7 +51,8 @@ export function register(program: Command): void {
         process.exitCode = 130;
         return;
       }
-      const { count, seconds } = result;
+      const { count, seconds, ignored } = result;
+      if (ignored.length > 0) console.error(ignoredNotice('embed', ignored));
       console.error(
         `edora embed: ${count} line${count === 1 ? '' : 's'} → ${opts.out} (${seconds.toFixed(1)} s)`,
       );
@@ -65,7 +67,13 @@ export function register(program: Command): void {
 export async function runEmbed(
   opts: EmbedOptions,
   shouldStop: () => boolean = () => false,
-): Promise<{ count: number; seconds: number; interrupted: boolean }> {
+): Promise<{
+  count: number;
+  seconds: number;
+  interrupted: boolean;
+  /** The adapter's modules_to_save entries the encoder has no use for (its head). */
+  ignored: string[];
+}> {
   const start = performance.now();
   const batchSize = Number(opts.batchSize ?? 32);
   if (!Number.isInteger(batchSize) || batchSize < 1) {
@@ -73,7 +81,7 @@ export async function runEmbed(
   }
   const lines = readLines(opts.input);
   const model = loadModel(opts.model);
-  if (opts.adapter !== undefined) loadPeftAdapter(model, opts.adapter);
+  const ignored = opts.adapter === undefined ? [] : loadEncoderAdapter(model, opts.adapter).ignored;
   // Streamed batch by batch into a temporary file renamed into place at the
   // end; a failed write (a full disk) names the file, and a failure or a
   // Ctrl-C leaves nothing behind.
@@ -90,6 +98,13 @@ export async function runEmbed(
       const texts = lines.slice(i, i + batchSize);
       const y = noGrad(() => model.embed(texts).toArray());
       const d = model.outputDim;
+      // Finite weights can still overflow float32 on the way (huge adapter values).
+      const bad = firstNonFinite(y);
+      if (bad >= 0) {
+        throw new Error(
+          `--input line ${i + Math.floor(bad / d) + 1}: the model computes a non-finite embedding (${y[bad]}); its weights or the adapter's overflow float32`,
+        );
+      }
       const chunk = texts
         .map((text, r) => JSON.stringify({ text, embedding: y.slice(r * d, (r + 1) * d) }))
         .join('\n');
@@ -101,7 +116,7 @@ export async function runEmbed(
   }
   if (interrupted) file.abort();
   else file.commit();
-  return { count: lines.length, seconds: (performance.now() - start) / 1000, interrupted };
+  return { count: lines.length, seconds: (performance.now() - start) / 1000, interrupted, ignored };
 }
 
 function loadModel(name: string): UseLiteModel {

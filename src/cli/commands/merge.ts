@@ -1,6 +1,7 @@
 /** `edora merge` and `edora export`: adapters into plain weights, or into plain PEFT formats. */
 import type { Command } from 'commander';
 import { exportAdapter } from '../../peft/export.js';
+import { ignoredNotice } from '../../workflows/encoder-adapter.js';
 import { mergeModelDir } from '../../workflows/merge.js';
 
 export function register(program: Command): void {
@@ -18,6 +19,7 @@ export function register(program: Command): void {
     .requiredOption('--out <dir>', 'output model directory (must not exist or be empty)')
     .action((opts: { model: string; adapter: string; out: string }) => {
       const r = mergeModelDir(opts.model, opts.adapter, opts.out);
+      if (r.ignored.length > 0) console.error(ignoredNotice('merge', r.ignored));
       console.error(
         `edora merge: ${r.adaptedModules} adapted modules merged; ${r.tensors} tensors → ${opts.out}`,
       );

@@ -2,11 +2,11 @@
 import { statSync } from 'node:fs';
 import type { Command } from 'commander';
 import { METHOD_NAMES, type MethodName } from '../../adapters/types.js';
+import { readJsonFile } from '../../io/json-file.js';
 import { parseModelConfig, readModelConfig } from '../../models/config.js';
 import { describeModel, type ModelStructure, parameterCount } from '../../models/structure.js';
 import { countAdapterParameters, type ModelShapes, type ParameterCount } from '../../peft/count.js';
 import { SEQ_CLS_HEADS } from '../../peft/format.js';
-import { readJsonFile } from '../io.js';
 
 /** The methods with a parameter count: the adapters, and full fine-tuning for reference. */
 const PARAMS_METHODS: readonly (MethodName | 'full')[] = [...METHOD_NAMES, 'full'];

@@ -10,11 +10,11 @@ import type { Command } from 'commander';
 import { noGrad } from '../../autograd/tape.js';
 import { readUtf8File } from '../../data/text-file.js';
 import { writeFileAtomic } from '../../io/atomic.js';
+import { firstNonFinite } from '../../io/finite.js';
 import { loadTokenizer } from '../../io/tokenizers/index.js';
 import type { TextTokenizer } from '../../io/tokenizers/types.js';
 import type { SequenceClassifier } from '../../models/bert.js';
-import { loadModel } from '../../models/load.js';
-import { loadPeftAdapter } from '../../peft/save.js';
+import { loadAdaptedClassifier } from '../../workflows/adapted-model.js';
 
 export interface PredictOptions {
   model: string;
@@ -72,12 +72,9 @@ export function runPredict(opts: PredictOptions): { count: number; seconds: numb
   if (!existsSync(join(opts.model, 'config.json'))) {
     throw new Error(`--model ${opts.model}: no config.json in that directory`);
   }
-  const { model, config, newlyInitialized } = loadModel(opts.model);
-  // An adapter may bring its own classifier (modules_to_save).
-  const pm = opts.adapter === undefined ? null : loadPeftAdapter(model, opts.adapter);
-  const headFromAdapter =
-    pm !== null && [...pm.savedModules().keys()].some((p) => p === 'classifier');
-  if (!headFromAdapter && newlyInitialized.some((p) => p.startsWith('classifier.'))) {
+  // An adapter may bring its own classifier (modules_to_save) and its own labels.
+  const { model, config, fresh } = loadAdaptedClassifier(opts.model, opts.adapter);
+  if (fresh.some((p) => p.startsWith('classifier.'))) {
     throw new Error(
       `--model ${opts.model}: the checkpoint has no classification head (classifier weights are missing); fine-tune it first`,
     );
@@ -134,6 +131,13 @@ export function predictRecords(
         const enc = tokenizer.encodeBatch(texts, pairs, { maxLength: options.maxLength });
         const logits = model.forward(enc).toArray();
         const n = config.numLabels;
+        // Finite weights can still overflow float32 on the way (huge adapter values).
+        const bad = firstNonFinite(logits);
+        if (bad >= 0) {
+          throw new Error(
+            `--input record ${group[Math.floor(bad / n)]! + 1}: the model computes a non-finite logit (${logits[bad]}); its weights or the adapter's overflow float32`,
+          );
+        }
         group.forEach((j, r) => {
           const row = logits.slice(r * n, (r + 1) * n);
           const rec = records[j]!;

@@ -9,6 +9,7 @@ import { SingleBar } from 'cli-progress';
 import type { Command } from 'commander';
 import type { TaskData } from '../../data/types.js';
 import { lockDir } from '../../io/dir-lock.js';
+import { readAdapterLabels } from '../../peft/labels.js';
 import { loadPeftAdapter, savePeftAdapter } from '../../peft/save.js';
 import { evaluate } from '../../train/loop.js';
 import { describeChanges, type SettingChanges } from '../../train/resume-settings.js';
@@ -22,6 +23,7 @@ import {
   finetune,
 } from '../../workflows/finetune.js';
 import { saveFullModel } from '../../workflows/full.js';
+import { alignToAdapterLabels } from '../../workflows/labels.js';
 import { type DataOptions, dataOptions, loadTaskData } from '../data-args.js';
 import { catchInterrupt } from '../interrupt.js';
 import { numberOption, positiveInt, ratioOption } from '../options.js';
@@ -188,6 +190,7 @@ function finetuneOptions(opts: TrainCliOptions, method: FinetuneMethod): Finetun
       opts.earlyStopping === undefined
         ? undefined
         : positiveInt('--early-stopping', opts.earlyStopping),
+    onNotice: (line) => console.error(`edora train: ${line}`),
   };
 }
 
@@ -279,7 +282,8 @@ async function trainAndReport(
   if (out) {
     // The trained adapter (the best evaluation's tensors) and its metrics;
     // full fine-tuning has no adapter: the model itself, in its own format.
-    if (options.method === 'full') saveFullModel(result.peft, opts.model, data.labels, join(out, 'model'));
+    if (options.method === 'full')
+      saveFullModel(result.peft, opts.model, data.labels, join(out, 'model'));
     else savePeftAdapter(result.peft, join(out, 'adapter'));
     await writeReport(join(out, 'report'), summary);
   }
@@ -320,7 +324,12 @@ export function registerEval(program: Command): void {
     )
     .option('--json', 'print the metrics as one JSON object');
   dataOptions(cmd).action((opts: EvalCliOptions) => {
-    const data = loadTaskData(opts);
+    // Scored with the label indices of the adapter's head (its label_map.json).
+    const data = alignToAdapterLabels(
+      loadTaskData(opts),
+      readAdapterLabels(opts.adapter),
+      opts.adapter,
+    );
     const task = classifierTask(opts.model, data.labels ? data.labels.length : 1, 0);
     loadPeftAdapter(task.module, opts.adapter);
     const validation = evaluate(task, data.validation).metrics;

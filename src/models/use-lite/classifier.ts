@@ -11,6 +11,9 @@ import type { Random } from '../../tensor/random.js';
 import type { Tensor } from '../../tensor/tensor.js';
 import type { UseLiteModel } from './model.js';
 
+/** Where the classifier keeps the pretrained encoder (its parameters read `use_lite.…`). */
+export const USE_LITE_PREFIX = 'use_lite';
+
 export interface TextExample {
   text: string;
   textPair?: string;
@@ -30,7 +33,7 @@ export class UseLiteClassifier extends Module {
     super();
     if (!Number.isInteger(numLabels) || numLabels < 1)
       throw new Error(`UseLiteClassifier: numLabels must be ≥ 1, got ${numLabels}`);
-    this.use_lite = this.module('use_lite', encoder);
+    this.use_lite = this.module(USE_LITE_PREFIX, encoder);
     this.classifier = this.module('classifier', new Linear(encoder.outputDim, numLabels, { rng }));
   }
 

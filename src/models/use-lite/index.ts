@@ -1,4 +1,4 @@
-export { type TextExample, UseLiteClassifier } from './classifier.js';
+export { type TextExample, USE_LITE_PREFIX, UseLiteClassifier } from './classifier.js';
 export * from './config.js';
 export { UseLiteAttention, UseLiteFfn, UseLiteLayer } from './layer.js';
 export { defaultUseLiteDir, loadUseLite, USE_LITE_PACKAGE } from './load.js';

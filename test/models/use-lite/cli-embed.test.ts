@@ -160,3 +160,20 @@ test('--out naming a device or a pipe is refused, not replaced', async () => {
   });
   assert.ok(spawnSync('test', ['-p', fifo]).status === 0, 'the pipe is still a pipe');
 });
+
+test('edora embed refuses embeddings that overflow float32 (finite but huge adapter values)', async () => {
+  const model = loadUseLite();
+  const pm = PeftModel.create(model, { method: 'edora', r: 4, targetModules: 'all-linear' });
+  const r = pm.adapters().get('encoder.layer.0.attention.qkv')!.tensors().get('lora_R.weight')!;
+  r.data[1] = 3e38;
+  const adapterDir = join(dir, 'huge-adapter');
+  savePeftAdapter(pm, adapterDir);
+  const input = join(dir, 'huge.txt');
+  const out = join(dir, 'huge.jsonl');
+  writeFileSync(input, 'first\nsecond\n');
+  await assert.rejects(
+    runEmbed({ model: 'use-lite', adapter: adapterDir, input, out }),
+    /--input line 1: the model computes a non-finite embedding \((NaN|-?Infinity)\)/,
+  );
+  assert.equal(existsSync(out), false);
+});
