@@ -7,8 +7,8 @@
  *   EDORA_TEST_SIGNAL_ON     a regular expression: the signal is raised just
  *                            after the first appendFileSync/writeSync whose
  *                            text matches it (a log record, an output line),
- *                            or after the first readFileSync of a path that
- *                            matches it (a model file)
+ *                            or after the first readFileSync or openSync of a
+ *                            path that matches it (a model file)
  *   EDORA_TEST_SIGNAL_AGAIN  a regular expression: once the process has
  *                            printed matching text on stderr, SIGINT is raised
  *                            again at the next renameSync, before it renames
@@ -54,6 +54,13 @@ if (signal && on) {
     check(args[1]);
     return n;
   }) as typeof write;
+  // Opening a file counts as reading it (the input reader opens, checks, then reads).
+  const open = fs.openSync;
+  fs.openSync = ((...args: Parameters<typeof open>) => {
+    const fd = open(...args);
+    check(String(args[0]));
+    return fd;
+  }) as typeof open;
   const read = fs.readFileSync;
   fs.readFileSync = ((...args: Parameters<typeof read>) => {
     const content = read(...args);
