@@ -27,12 +27,12 @@ import { seriesDir } from './checkpoint-series.js';
 import { clipGradNorm, gradNorm } from './clip.js';
 import { computeMetrics } from './metrics.js';
 import { AdamW, defaultNoDecay, type ParamGroup } from './optimizer.js';
+import { replaceDir } from './replace-dir.js';
 import {
   checkResumeSettings,
   type ResumeSettings,
   type SettingChanges,
 } from './resume-settings.js';
-import { replaceDir } from './replace-dir.js';
 import { linearWarmupDecay, warmupSteps } from './schedule.js';
 
 /** A labelled text: a class index, or a float target for regression. */

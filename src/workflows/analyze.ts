@@ -86,7 +86,9 @@ function chooseLayers(params: Map<string, Tensor>, pattern: string, modelArg: st
   try {
     re = new RegExp(pattern);
   } catch (e) {
-    throw new Error(`--layers '${pattern}': not a valid regular expression (${(e as Error).message})`);
+    throw new Error(
+      `--layers '${pattern}': not a valid regular expression (${(e as Error).message})`,
+    );
   }
   const matrices = [...params]
     .filter(([k, t]) => k.endsWith('.weight') && t.shape.length === 2)
@@ -127,8 +129,13 @@ export function analyzeRun(
           const w0 = pretrained.get(layer)!;
           const t = merged.get(layer);
           if (!t || t.shape[0] !== w0.shape[0] || t.shape[1] !== w0.shape[1])
-            throw new Error(`${dir}: the merged model has no ${layer} of the pretrained one's shape`);
-          return { layer, ...weightChange(w0.data, weightOf(t).data, w0.shape, `${dir}: ${layer}`) };
+            throw new Error(
+              `${dir}: the merged model has no ${layer} of the pretrained one's shape`,
+            );
+          return {
+            layer,
+            ...weightChange(w0.data, weightOf(t).data, w0.shape, `${dir}: ${layer}`),
+          };
         }),
       };
     });

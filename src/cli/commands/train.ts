@@ -103,7 +103,7 @@ export function register(program: Command): void {
     .option('--checkpoint-every <n>', 'also checkpoint every n optimizer steps')
     .option(
       '--keep-checkpoints',
-      'keep every checkpoint\'s adapter in <out>/checkpoints/step-N/ (the series `edora analyze` reads)',
+      "keep every checkpoint's adapter in <out>/checkpoints/step-N/ (the series `edora analyze` reads)",
     )
     .option('--early-stopping <n>', 'stop after n evaluations without improvement')
     .option('--json', 'print the final metrics as one JSON object');
