@@ -20,8 +20,13 @@ import { loadEncoderAdapter } from './encoder-adapter.js';
 import { isUseLite } from './merge.js';
 import { slope, weightChange } from './weight-change.js';
 
-/** DoRA's Fig. 2 looks at the query matrices. */
-export const DEFAULT_LAYERS = 'query';
+/**
+ * DoRA's Fig. 2 looks at the query matrices. USE-Lite has no query matrix of
+ * its own: its queries, keys and values are one fused `qkv` weight.
+ */
+export function defaultLayers(modelArg: string): string {
+  return isUseLite(modelArg) ? 'qkv' : 'query';
+}
 
 export interface AnalyzedRun {
   /** The label the run was given (e.g. the method: lora, dora, full). */
@@ -111,7 +116,7 @@ function chooseLayers(params: Map<string, Tensor>, pattern: string, modelArg: st
 export function analyzeRun(
   modelArg: string,
   runs: readonly AnalyzedRun[],
-  pattern: string = DEFAULT_LAYERS,
+  pattern: string = defaultLayers(modelArg),
 ): Analysis {
   if (runs.length === 0) throw new Error('--runs: expected at least one method=DIR');
   // Every run's series is listed before the (slow) merging starts.

@@ -51,7 +51,8 @@ export function weightChange(
         `${name}: row ${n} has norm ${n0} (pretrained) and ${nt} (fine-tuned); its direction needs a finite, non-zero norm`,
       );
     dM += Math.abs(nt - n0);
-    dD += 1 - s0t / (n0 * nt);
+    // Rounding can put the cosine of a row that did not turn a hair past 1.
+    dD += 1 - Math.min(1, s0t / (n0 * nt));
   }
   return { dM: dM / rows, dD: dD / rows };
 }

@@ -13,7 +13,7 @@ import { PeftModel, Random, writeTinyCheckpoint } from '../../src/index.js';
 import { loadModel } from '../../src/models/load.js';
 import { savePeftAdapter } from '../../src/peft/save.js';
 import { seriesDir } from '../../src/train/checkpoint-series.js';
-import { analyzeRun } from '../../src/workflows/analyze.js';
+import { analyzeRun, defaultLayers } from '../../src/workflows/analyze.js';
 import { fullFinetuneModel } from '../../src/workflows/full.js';
 import { weightChange } from '../../src/workflows/weight-change.js';
 
@@ -149,4 +149,9 @@ test('analyzeRun refuses a run without a kept series, and a pattern that matches
     () => analyzeRun(model, [{ method: 'lora', dir: loraRun }], '('),
     /--layers '\(': not a valid regular expression/,
   );
+});
+
+test("the default layers are the paper's queries; USE-Lite's fused qkv weight", () => {
+  assert.equal(defaultLayers(model), 'query');
+  assert.equal(defaultLayers('use-lite'), 'qkv');
 });

@@ -83,6 +83,16 @@ test('rotating each row keeps the magnitude (ΔM = 0); ΔD is the mean 1 − cos
   assert.ok(Math.abs(got.dD - want.dD) < 1e-9, `dD ${got.dD} vs ${want.dD}`);
 });
 
+test('a weight that did not change has ΔM = 0 and ΔD = 0, never a rounding error below 0', () => {
+  const rng = new Random(12);
+  for (let trial = 0; trial < 50; trial++) {
+    const w = randomWeight(rng);
+    const got = weightChange(w, Float32Array.from(w), [ROWS, COLS]);
+    assert.equal(got.dM, 0);
+    assert.ok(got.dD >= 0 && got.dD < 1e-15, `trial ${trial}: dD ${got.dD}`);
+  }
+});
+
 test('weightChange refuses a shape that does not fit the data, and a zero row', () => {
   const w = new Float32Array(ROWS * COLS).fill(1);
   assert.throws(

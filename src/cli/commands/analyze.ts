@@ -1,7 +1,7 @@
 /** `edora analyze`: DoRA's ΔM/ΔD learning-pattern analysis of runs kept with --keep-checkpoints. */
 import type { Command } from 'commander';
 import { checkOutputDir } from '../../io/output-dir.js';
-import { type AnalyzedRun, analyzeRun, DEFAULT_LAYERS } from '../../workflows/analyze.js';
+import { type AnalyzedRun, analyzeRun } from '../../workflows/analyze.js';
 import {
   ANALYSIS_FILE,
   CHART_FILE,
@@ -38,9 +38,12 @@ export function register(program: Command): void {
       '--runs <list>',
       'method=DIR,… : runs trained with --out DIR --keep-checkpoints (e.g. full=a,lora=b,dora=c)',
     )
-    .option('--layers <regex>', 'the weights to analyse, by module path', DEFAULT_LAYERS)
+    .option(
+      '--layers <regex>',
+      "the weights to analyse, by module path (default 'query'; USE-Lite: 'qkv', its fused query/key/value)",
+    )
     .requiredOption('--out <dir>', 'output directory (must not exist or be empty)')
-    .action(async (opts: { model: string; runs: string; layers: string; out: string }) => {
+    .action(async (opts: { model: string; runs: string; layers?: string; out: string }) => {
       const runs = parseRuns(opts.runs);
       checkOutputDir(opts.out); // before the merging, which takes a while
       const analysis = analyzeRun(opts.model, runs, opts.layers);
