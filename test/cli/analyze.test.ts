@@ -132,3 +132,12 @@ test('edora analyze: bad input is one line and exit code 2, and nothing is writt
     assert.ok(!existsSync(out), 'nothing written');
   }
 });
+
+test('edora train --keep-checkpoints without --out is refused in one line', () => {
+  const r = edora(['train', '--model', model, '--train', trainFile, '--keep-checkpoints']);
+  assert.equal(r.status, 2, r.stderr);
+  assert.match(
+    r.stderr,
+    /^edora: --keep-checkpoints needs --out \(the series goes to <out>\/checkpoints\/\)\n$/,
+  );
+});
