@@ -71,6 +71,16 @@ export { kaimingUniformBound, Random, type RandomState } from './tensor/random.j
 export { type DType, Tensor, trackAllocations } from './tensor/tensor.js';
 export * from './train/index.js';
 export {
+  type Analysis,
+  type AnalyzedRun,
+  analyzeRun,
+  type CheckpointChange,
+  defaultLayers,
+  type LayerChange,
+  type RunAnalysis,
+} from './workflows/analyze.js';
+export { writeAnalysis } from './workflows/analyze-output.js';
+export {
   BENCH_METHODS,
   type BenchOptions,
   type BenchRow,
@@ -103,3 +113,4 @@ export {
   type StudyOutcome,
   type StudyRunner,
 } from './workflows/study.js';
+export { slope, type WeightChange, weightChange } from './workflows/weight-change.js';

@@ -1,5 +1,6 @@
 /** The `edora` command. */
 import { Command, CommanderError } from 'commander';
+import { register as registerAnalyze } from './commands/analyze.js';
 import { register as registerBench } from './commands/bench.js';
 import { register as registerEmbed } from './commands/embed.js';
 import { register as registerMerge } from './commands/merge.js';
@@ -40,6 +41,7 @@ export function buildProgram(): Command {
     registerPredict,
     registerEmbed,
     registerMerge,
+    registerAnalyze,
   ])
     register(program);
   return program;

@@ -8,7 +8,15 @@ import { join } from 'node:path';
 import { LOCK_FILE } from '../io/dir-lock.js';
 
 /** What a run writes into --out: the loop's checkpoint and best adapter, the CLI's others. */
-const RUN_ENTRIES = ['checkpoint', 'best', 'adapter', 'model', 'report', 'log.jsonl'];
+const RUN_ENTRIES = [
+  'checkpoint',
+  'checkpoints',
+  'best',
+  'adapter',
+  'model',
+  'report',
+  'log.jsonl',
+];
 
 /** A run's entry, or a temporary leftover of one (`.checkpoint.tmp-…`, `.log.jsonl.….tmp`, …). */
 const isRunEntry = (name: string): boolean =>

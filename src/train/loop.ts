@@ -23,9 +23,11 @@ import { tensor } from '../tensor/create.js';
 import { Random } from '../tensor/random.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { loadCheckpoint, saveCheckpoint, type TrainState } from './checkpoint.js';
+import { seriesDir } from './checkpoint-series.js';
 import { clipGradNorm, gradNorm } from './clip.js';
 import { computeMetrics } from './metrics.js';
 import { AdamW, defaultNoDecay, type ParamGroup } from './optimizer.js';
+import { replaceDir } from './replace-dir.js';
 import {
   checkResumeSettings,
   type ResumeSettings,
@@ -78,6 +80,11 @@ export interface TrainOptions {
   outputDir?: string;
   /** Save a resumable checkpoint every this many optimizer steps (and at each epoch end). */
   checkpointEvery?: number;
+  /**
+   * Also keep each checkpoint's adapter (PEFT format) in
+   * outputDir/checkpoints/step-N/: the series `edora analyze` reads.
+   */
+  keepCheckpoints?: boolean;
   /** Continue from outputDir/checkpoint. */
   resume?: boolean;
   /**
@@ -323,6 +330,8 @@ export async function train(
     if (!checkpointDir) return;
     state.rngs = Object.fromEntries([...generators].map(([k, r]) => [k, r.getState()]));
     saveCheckpoint(checkpointDir, peft, optimizer, state);
+    if (options.keepCheckpoints && options.outputDir)
+      replaceDir(seriesDir(options.outputDir, state.step), (tmp) => savePeftAdapter(peft, tmp));
   };
 
   options.onStart?.();

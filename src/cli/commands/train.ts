@@ -52,6 +52,7 @@ interface TrainCliOptions extends DataOptions {
   overwrite?: boolean;
   overrideResume?: boolean;
   checkpointEvery?: string;
+  keepCheckpoints?: boolean;
   earlyStopping?: string;
   json?: boolean;
 }
@@ -100,6 +101,10 @@ export function register(program: Command): void {
       "with --resume: accept a --batch-size, --grad-accum, --lr or --head-lr other than the checkpoint's (logged)",
     )
     .option('--checkpoint-every <n>', 'also checkpoint every n optimizer steps')
+    .option(
+      '--keep-checkpoints',
+      "keep every checkpoint's adapter in <out>/checkpoints/step-N/ (the series `edora analyze` reads)",
+    )
     .option('--early-stopping <n>', 'stop after n evaluations without improvement')
     .option('--json', 'print the final metrics as one JSON object');
   dataOptions(cmd).action((opts: TrainCliOptions) => {
@@ -122,6 +127,8 @@ export async function runTrain(opts: TrainCliOptions): Promise<void> {
     throw new Error(
       '--resume and --overwrite cannot be combined: continue the run in --out, or start it over',
     );
+  if (opts.keepCheckpoints && !opts.out)
+    throw new Error('--keep-checkpoints needs --out (the series goes to <out>/checkpoints/)');
   if (opts.overrideResume && !opts.resume) throw new Error('--override-resume needs --resume');
   const data = loadTaskData(opts);
   const options = finetuneOptions(opts, method);
@@ -186,6 +193,7 @@ function finetuneOptions(opts: TrainCliOptions, method: FinetuneMethod): Finetun
       opts.checkpointEvery === undefined
         ? undefined
         : positiveInt('--checkpoint-every', opts.checkpointEvery),
+    keepCheckpoints: opts.keepCheckpoints ?? false,
     earlyStoppingPatience:
       opts.earlyStopping === undefined
         ? undefined
