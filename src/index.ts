@@ -48,7 +48,6 @@ export {
   readModelConfig,
   SIZE_LIMITS,
 } from './models/config.js';
-export { type TinyCheckpointOptions, writeTinyCheckpoint } from './models/fixtures.js';
 export {
   createModel,
   type LoadedModel,

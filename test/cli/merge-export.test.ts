@@ -25,12 +25,12 @@ import {
   noGrad,
   PeftModel,
   savePeftAdapter,
-  writeTinyCheckpoint,
 } from '../../src/index.js';
 import { readSafetensorsHeader } from '../../src/io/safetensors.js';
 import { relErr } from '../helpers/compare.js';
 import { type EncoderCase, encoderInput } from '../helpers/encoder-input.js';
 import { perturbTrainable } from '../helpers/perturb.js';
+import { writeTinyCheckpoint } from '../helpers/tiny-checkpoint.js';
 import { baseDir, baseOf, FIXTURES, type InteropBase } from '../peft/interop-specs.js';
 
 const tmp = mkdtempSync(join(tmpdir(), 'edora-merge-'));

@@ -20,8 +20,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { Random, writeTinyCheckpoint } from '../../src/index.js';
+import { Random } from '../../src/index.js';
 import { lockDir } from '../../src/io/dir-lock.js';
+import { writeTinyCheckpoint } from '../helpers/tiny-checkpoint.js';
 
 const root = mkdtempSync(join(tmpdir(), 'edora-train-'));
 after(() => rmSync(root, { recursive: true, force: true }));

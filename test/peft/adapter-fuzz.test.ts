@@ -19,10 +19,10 @@ import {
   PeftModel,
   Random,
   savePeftAdapter,
-  writeTinyCheckpoint,
 } from '../../src/index.js';
 import { readSafetensors, readSafetensorsHeader } from '../../src/io/safetensors.js';
 import { perturbTrainable } from '../helpers/perturb.js';
+import { writeTinyCheckpoint } from '../helpers/tiny-checkpoint.js';
 
 const root = mkdtempSync(join(tmpdir(), 'edora-adapter-fuzz-'));
 after(() => rmSync(root, { recursive: true, force: true }));

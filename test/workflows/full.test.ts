@@ -24,10 +24,10 @@ import {
   Random,
   readSafetensors,
   UseLiteClassifier,
-  writeTinyCheckpoint,
 } from '../../src/index.js';
 import { defaultNoDecay } from '../../src/train/decay.js';
 import { fullFinetuneModel, saveFullModel } from '../../src/workflows/full.js';
+import { writeTinyCheckpoint } from '../helpers/tiny-checkpoint.js';
 
 const root = mkdtempSync(join(tmpdir(), 'edora-full-'));
 after(() => rmSync(root, { recursive: true, force: true }));
