@@ -56,6 +56,12 @@ export {
   type MismatchedTensor,
   type ModelHead,
 } from './models/load.js';
+export {
+  type ModelKind,
+  type ResolvedModel,
+  type ResolveModelOptions,
+  resolveModel,
+} from './models/resolve.js';
 export { RobertaForSequenceClassification } from './models/roberta.js';
 export {
   describeModel,

@@ -2,13 +2,12 @@
  * `edora embed`: sentence embeddings of each line of a text file, written as
  * JSON lines `{"text": …, "embedding": […]}` (atomically: temp file + rename).
  */
-import { existsSync, statSync } from 'node:fs';
-import { join } from 'node:path';
 import type { Command } from 'commander';
 import { noGrad } from '../../autograd/tape.js';
 import { readUtf8File } from '../../data/text-file.js';
 import { openAtomicFile } from '../../io/atomic.js';
 import { firstNonFinite } from '../../io/finite.js';
+import { resolveModel } from '../../models/resolve.js';
 import { loadUseLite } from '../../models/use-lite/load.js';
 import type { UseLiteModel } from '../../models/use-lite/model.js';
 import { ignoredNotice, loadEncoderAdapter } from '../../workflows/encoder-adapter.js';
@@ -120,15 +119,7 @@ export async function runEmbed(
 }
 
 function loadModel(name: string): UseLiteModel {
-  if (name === 'use-lite') return loadUseLite();
-  if (!existsSync(name) || !statSync(name).isDirectory()) {
-    throw new Error(
-      `--model must be 'use-lite' or a directory holding model.json and vocab.json, got '${name}'`,
-    );
-  }
-  if (!existsSync(join(name, 'model.json')))
-    throw new Error(`--model ${name}: no model.json in that directory`);
-  return loadUseLite(name);
+  return loadUseLite(resolveModel(name, { expect: 'use-lite' }).path);
 }
 
 /** Lines of a UTF-8 file; a final newline does not make an extra empty line. */
