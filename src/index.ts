@@ -106,6 +106,13 @@ export {
   finetune,
 } from './workflows/finetune.js';
 export { type MergeResult, mergeModelDir } from './workflows/merge.js';
+export {
+  type PredictFileOptions,
+  type PredictRecord,
+  predictFile,
+  predictRecords,
+  readPredictRecords,
+} from './workflows/predict.js';
 export type { RunSpec, StudyBudget, StudySettings } from './workflows/study/plan.js';
 export type { CellResult, PairedRow, StudyResults } from './workflows/study/results.js';
 export { pairedT, sampleStd, tTwoSidedP } from './workflows/study/statistics.js';

@@ -12,6 +12,7 @@ import { loadUseLite } from '../../models/use-lite/load.js';
 import type { UseLiteModel } from '../../models/use-lite/model.js';
 import { ignoredNotice, loadEncoderAdapter } from '../../workflows/encoder-adapter.js';
 import { catchInterrupt } from '../interrupt.js';
+import { positiveInt } from '../options.js';
 
 export interface EmbedOptions {
   model: string;
@@ -74,10 +75,7 @@ export async function runEmbed(
   ignored: string[];
 }> {
   const start = performance.now();
-  const batchSize = Number(opts.batchSize ?? 32);
-  if (!Number.isInteger(batchSize) || batchSize < 1) {
-    throw new Error(`--batch-size must be a positive integer, got '${String(opts.batchSize)}'`);
-  }
+  const batchSize = positiveInt('--batch-size', opts.batchSize ?? 32);
   const lines = readLines(opts.input);
   const model = loadModel(opts.model);
   const ignored = opts.adapter === undefined ? [] : loadEncoderAdapter(model, opts.adapter).ignored;
