@@ -35,9 +35,6 @@ const FORBIDDEN: [from: string, to: string, why: string][] = [
   ['nn', 'models', 'a layer knows no architecture'],
   ['adapters', 'models', 'an adapter knows only the linear layer it wraps'],
   ['adapters', 'peft', 'an adapter knows only the linear layer it wraps'],
-  ['models', 'adapters', 'a model knows no adapters (peft injects them)'],
-  ['models', 'peft', 'a model knows no adapters (peft injects them)'],
-  ['data', 'models', 'data knows no model'],
 ];
 
 function sourceFiles(dir: string): string[] {
