@@ -3,14 +3,13 @@
  * `eval` and `bench`, used here without the CLI.
  */
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { after, test } from 'node:test';
+import { test } from 'node:test';
 import { loadTaskData } from '../../src/index.js';
+import { tempRoot } from '../helpers/temp-dir.js';
 
-const dir = mkdtempSync(join(tmpdir(), 'edora-task-data-'));
-after(() => rmSync(dir, { recursive: true, force: true }));
+const dir = tempRoot('edora-task-data-');
 
 function file(name: string, text: string): string {
   const path = join(dir, name);

@@ -1,14 +1,13 @@
 /** resolveModel: which kind of model a --model argument names, decided in one place. */
 import assert from 'node:assert/strict';
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { copyFileSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { after, test } from 'node:test';
+import { test } from 'node:test';
 import { resolveModel } from '../../src/index.js';
+import { tempRoot } from '../helpers/temp-dir.js';
 
 const FIX = join(process.cwd(), 'test/fixtures/models');
-const tmp = mkdtempSync(join(tmpdir(), 'edora-resolve-'));
-after(() => rmSync(tmp, { recursive: true, force: true }));
+const tmp = tempRoot('edora-resolve-');
 
 function dirWith(name: string, files: string[]): string {
   const dir = join(tmp, name);

@@ -3,10 +3,9 @@
  * the input records, predicting them in batches, and the whole file to file.
  */
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { after, test } from 'node:test';
+import { test } from 'node:test';
 import {
   loadModel,
   loadTokenizer,
@@ -15,10 +14,10 @@ import {
   predictRecords,
   readPredictRecords,
 } from '../../src/index.js';
+import { tempRoot } from '../helpers/temp-dir.js';
 
 const FIX = join(process.cwd(), 'test/fixtures/models');
-const tmp = mkdtempSync(join(tmpdir(), 'edora-predict-lib-'));
-after(() => rmSync(tmp, { recursive: true, force: true }));
+const tmp = tempRoot('edora-predict-lib-');
 
 const records = [
   { text: 'the movie was good' },
