@@ -48,7 +48,6 @@ export {
   readModelConfig,
   SIZE_LIMITS,
 } from './models/config.js';
-export { type TinyCheckpointOptions, writeTinyCheckpoint } from './models/fixtures.js';
 export {
   createModel,
   type LoadedModel,
@@ -57,6 +56,12 @@ export {
   type MismatchedTensor,
   type ModelHead,
 } from './models/load.js';
+export {
+  type ModelKind,
+  type ResolvedModel,
+  type ResolveModelOptions,
+  resolveModel,
+} from './models/resolve.js';
 export { RobertaForSequenceClassification } from './models/roberta.js';
 export {
   describeModel,
@@ -101,6 +106,13 @@ export {
   finetune,
 } from './workflows/finetune.js';
 export { type MergeResult, mergeModelDir } from './workflows/merge.js';
+export {
+  type PredictFileOptions,
+  type PredictRecord,
+  predictFile,
+  predictRecords,
+  readPredictRecords,
+} from './workflows/predict.js';
 export type { RunSpec, StudyBudget, StudySettings } from './workflows/study/plan.js';
 export type { CellResult, PairedRow, StudyResults } from './workflows/study/results.js';
 export { pairedT, sampleStd, tTwoSidedP } from './workflows/study/statistics.js';

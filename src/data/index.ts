@@ -9,4 +9,5 @@ export {
 export { readCsv } from './csv.js';
 export { GLUE_TASKS, type GlueTaskName, readGlueTask } from './glue.js';
 export { readJsonl } from './jsonl.js';
+export { loadTaskData, type TaskDataOptions } from './task-data.js';
 export type { Example, FieldOptions, Metric, ReadResult, TaskData } from './types.js';

@@ -11,13 +11,13 @@
  * LoRA positive.
  */
 import { loadModel } from '../models/load.js';
-import { defaultUseLiteDir, loadUseLite } from '../models/use-lite/load.js';
+import { resolveModel } from '../models/resolve.js';
+import { loadUseLite } from '../models/use-lite/load.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { listCheckpointSeries } from '../train/checkpoint-series.js';
 import { pearson } from '../train/metrics.js';
 import { loadAdaptedClassifier } from './adapted-model.js';
 import { loadEncoderAdapter } from './encoder-adapter.js';
-import { isUseLite } from './merge.js';
 import { slope, weightChange } from './weight-change.js';
 
 /**
@@ -25,7 +25,7 @@ import { slope, weightChange } from './weight-change.js';
  * its own: its queries, keys and values are one fused `qkv` weight.
  */
 export function defaultLayers(modelArg: string): string {
-  return isUseLite(modelArg) ? 'qkv' : 'query';
+  return resolveModel(modelArg).kind === 'use-lite' ? 'qkv' : 'query';
 }
 
 export interface AnalyzedRun {
@@ -75,8 +75,9 @@ function weightOf(t: Tensor): Weight {
 
 /** The model's parameters: pretrained (`adapterDir` undefined) or with the adapter merged in. */
 function modelParameters(modelArg: string, adapterDir?: string): Map<string, Tensor> {
-  if (isUseLite(modelArg)) {
-    const model = loadUseLite(modelArg === 'use-lite' ? defaultUseLiteDir() : modelArg);
+  const source = resolveModel(modelArg);
+  if (source.kind === 'use-lite') {
+    const model = loadUseLite(source.path);
     if (adapterDir !== undefined) loadEncoderAdapter(model, adapterDir).peft.mergeAndUnload();
     return new Map(model.namedParameters());
   }

@@ -11,6 +11,7 @@ import { METHOD_NAMES, type MethodName } from '../adapters/types.js';
 import { noGrad } from '../autograd/tape.js';
 import { loadTokenizer } from '../io/tokenizers/index.js';
 import { loadModel } from '../models/load.js';
+import { resolveModel } from '../models/resolve.js';
 import { UseLiteClassifier } from '../models/use-lite/classifier.js';
 import { loadUseLite } from '../models/use-lite/load.js';
 import { Linear } from '../nn/linear.js';
@@ -47,7 +48,7 @@ export interface FinetuneData {
 }
 
 export interface FinetuneOptions extends Omit<TrainOptions, 'metric'> {
-  /** 'use-lite' or a Hugging Face model directory. */
+  /** 'use-lite', a TF.js USE-Lite directory or a Hugging Face model directory (resolveModel). */
   model: string;
   method: FinetuneMethod;
   r: number;
@@ -82,8 +83,9 @@ export function classifierTask(
   maxLength?: number,
   onNotice?: (line: string) => void,
 ): ClassifierTask {
-  if (modelArg === 'use-lite') {
-    const module = new UseLiteClassifier(loadUseLite(), numLabels, new Random(seed));
+  const source = resolveModel(modelArg);
+  if (source.kind === 'use-lite') {
+    const module = new UseLiteClassifier(loadUseLite(source.path), numLabels, new Random(seed));
     return {
       module,
       numLabels,
@@ -93,14 +95,18 @@ export function classifierTask(
   }
   const labels = Array.from({ length: numLabels }, (_, i) => `LABEL_${i}`);
   // A fine-tuned checkpoint re-targeted to other labels: as transformers' ignore_mismatched_sizes.
-  const { model, mismatched } = loadModel(modelArg, { labels, seed, ignoreMismatchedSizes: true });
+  const { model, mismatched } = loadModel(source.path, {
+    labels,
+    seed,
+    ignoreMismatchedSizes: true,
+  });
   if (mismatched.length > 0) {
     const { path, checkpoint, model: want } = mismatched[0]!;
     onNotice?.(
       `${modelArg}: the checkpoint's head does not fit ${numLabels} labels (${path} ${formatShape(checkpoint)}, needs ${formatShape(want)}): training a fresh head`,
     );
   }
-  const tokenizer = loadTokenizer(modelArg);
+  const tokenizer = loadTokenizer(source.path);
   let lastTokens = 0;
   return {
     module: model,
@@ -123,11 +129,12 @@ export function classifierTask(
 
 /** Frozen-encoder probe: logits from cached embeddings of USE-Lite, head only. */
 function probeTask(
+  useLiteDir: string,
   numLabels: number,
   seed: number,
   texts: readonly LabelledText[],
 ): ClassifierTask {
-  const module = new UseLiteClassifier(loadUseLite(), numLabels, new Random(seed));
+  const module = new UseLiteClassifier(loadUseLite(useLiteDir), numLabels, new Random(seed));
   const key = (e: LabelledText): string =>
     e.textPair === undefined ? e.text : `${e.text} ${e.textPair}`;
   const unique = [...new Set(texts.map(key))];
@@ -200,9 +207,14 @@ export async function finetune(
   let task: ClassifierTask;
   let peft: PeftModel;
   if (options.method === 'probe') {
-    if (options.model !== 'use-lite')
+    const source = resolveModel(options.model);
+    if (source.kind !== 'use-lite')
       throw new Error("the 'probe' method is available for --model use-lite");
-    task = probeTask(numLabels, options.seed, [...data.train, ...data.validation, ...data.test]);
+    task = probeTask(source.path, numLabels, options.seed, [
+      ...data.train,
+      ...data.validation,
+      ...data.test,
+    ]);
     peft = PeftModel.create(task.module, {
       method: 'lora',
       r: 1,

@@ -14,8 +14,8 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { checkOutputDir } from '../io/output-dir.js';
 import { writeSafetensors } from '../io/safetensors.js';
+import { resolveModel } from '../models/resolve.js';
 import { UseLiteClassifier } from '../models/use-lite/classifier.js';
-import { defaultUseLiteDir } from '../models/use-lite/load.js';
 import type { Module } from '../nn/module.js';
 import { PeftModel } from '../peft/model.js';
 import { writeHfModelDir, writeUseLiteDir } from './merge.js';
@@ -75,7 +75,7 @@ export function saveFullModel(
     );
     const metadata: Record<string, string> = { format: 'pt' };
     if (labels) metadata['labels'] = JSON.stringify(labels);
-    const sourceDir = modelArg === 'use-lite' ? defaultUseLiteDir() : modelArg;
+    const sourceDir = resolveModel(modelArg, { expect: 'use-lite' }).path;
     writeUseLiteDir(sourceDir, new Map(model.use_lite.namedParameters()), outDir, (tmp) =>
       writeSafetensors(join(tmp, USE_LITE_HEAD_FILE), head, metadata),
     );

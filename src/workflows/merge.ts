@@ -10,7 +10,8 @@ import { readJsonFile } from '../io/json-file.js';
 import { writeDirAtomic } from '../io/output-dir.js';
 import { writeSafetensors } from '../io/safetensors.js';
 import { readTfjsModel, writeTfjsModel } from '../io/tfjs-weights.js';
-import { defaultUseLiteDir, loadUseLite } from '../models/use-lite/load.js';
+import { resolveModel } from '../models/resolve.js';
+import { loadUseLite } from '../models/use-lite/load.js';
 import { useLiteGraphWeights } from '../models/use-lite/weights.js';
 import { labelMapJson } from '../peft/labels.js';
 import type { Tensor } from '../tensor/tensor.js';
@@ -32,14 +33,6 @@ export interface MergeResult {
   adaptedModules: number;
   /** The adapter's modules_to_save entries the merged model has no place for (a head). */
   ignored: string[];
-}
-
-/** Is `model` the USE-Lite TF.js graph ('use-lite', or a directory with model.json and no config.json)? */
-export function isUseLite(model: string): boolean {
-  return (
-    model === 'use-lite' ||
-    (existsSync(join(model, 'model.json')) && !existsSync(join(model, 'config.json')))
-  );
 }
 
 /**
@@ -84,8 +77,7 @@ export function writeHfModelDir(
 }
 
 /** Merge into USE-Lite and write a TF.js graph model directory again. */
-function mergeUseLite(modelArg: string, adapterDir: string, outDir: string): MergeResult {
-  const dir = modelArg === 'use-lite' ? defaultUseLiteDir() : modelArg;
+function mergeUseLite(dir: string, adapterDir: string, outDir: string): MergeResult {
   const model = loadUseLite(dir);
   const { peft: pm, ignored } = loadEncoderAdapter(model, adapterDir);
   const adaptedModules = pm.adapters().size;
@@ -95,7 +87,8 @@ function mergeUseLite(modelArg: string, adapterDir: string, outDir: string): Mer
 }
 
 export function mergeModelDir(modelDir: string, adapterDir: string, outDir: string): MergeResult {
-  if (isUseLite(modelDir)) return mergeUseLite(modelDir, adapterDir, outDir);
+  const source = resolveModel(modelDir);
+  if (source.kind === 'use-lite') return mergeUseLite(source.path, adapterDir, outDir);
   const adapted = loadAdaptedClassifier(modelDir, adapterDir);
   const pm = adapted.peft!;
   const adaptedModules = pm.adapters().size;

@@ -11,10 +11,11 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSy
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import { Random, writeTinyCheckpoint } from '../../src/index.js';
+import { Random } from '../../src/index.js';
 import { readSafetensors } from '../../src/io/safetensors.js';
 import { loadModel } from '../../src/models/load.js';
 import { weightChange } from '../../src/workflows/weight-change.js';
+import { writeTinyCheckpoint } from '../helpers/tiny-checkpoint.js';
 
 const root = mkdtempSync(join(tmpdir(), 'edora-analyze-cli-'));
 after(() => rmSync(root, { recursive: true, force: true }));

@@ -12,8 +12,8 @@ import { existsSync, mkdtempSync, readdirSync, rmSync, symlinkSync, writeFileSyn
 import { platform, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import { writeTinyCheckpoint } from '../../src/index.js';
 import { MAX_LINE_BYTES } from '../../src/io/input-file.js';
+import { writeTinyCheckpoint } from '../helpers/tiny-checkpoint.js';
 
 const root = mkdtempSync(join(tmpdir(), 'edora-hostile-'));
 after(() => rmSync(root, { recursive: true, force: true }));

@@ -11,8 +11,9 @@ import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import { Random, writeTinyCheckpoint } from '../../src/index.js';
+import { Random } from '../../src/index.js';
 import { alignToAdapterLabels } from '../../src/workflows/labels.js';
+import { writeTinyCheckpoint } from '../helpers/tiny-checkpoint.js';
 
 const root = mkdtempSync(join(tmpdir(), 'edora-labels-'));
 after(() => rmSync(root, { recursive: true, force: true }));

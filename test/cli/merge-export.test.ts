@@ -6,18 +6,9 @@
  */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import {
-  existsSync,
-  mkdirSync,
-  mkdtempSync,
-  readdirSync,
-  readFileSync,
-  rmSync,
-  writeFileSync,
-} from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { after, test } from 'node:test';
+import { test } from 'node:test';
 import {
   loadModel,
   loadPeftAdapter,
@@ -25,16 +16,16 @@ import {
   noGrad,
   PeftModel,
   savePeftAdapter,
-  writeTinyCheckpoint,
 } from '../../src/index.js';
 import { readSafetensorsHeader } from '../../src/io/safetensors.js';
 import { relErr } from '../helpers/compare.js';
 import { type EncoderCase, encoderInput } from '../helpers/encoder-input.js';
 import { perturbTrainable } from '../helpers/perturb.js';
+import { tempRoot } from '../helpers/temp-dir.js';
+import { writeTinyCheckpoint } from '../helpers/tiny-checkpoint.js';
 import { baseDir, baseOf, FIXTURES, type InteropBase } from '../peft/interop-specs.js';
 
-const tmp = mkdtempSync(join(tmpdir(), 'edora-merge-'));
-after(() => rmSync(tmp, { recursive: true, force: true }));
+const tmp = tempRoot('edora-merge-');
 const cli = (...args: string[]) =>
   spawnSync(process.execPath, ['bin/edora.js', ...args], { encoding: 'utf8' });
 

@@ -10,13 +10,8 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSy
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import {
-  DEFAULT_LR,
-  loadModel,
-  loadUseLite,
-  Random,
-  writeTinyCheckpoint,
-} from '../../src/index.js';
+import { DEFAULT_LR, loadModel, loadUseLite, Random } from '../../src/index.js';
+import { writeTinyCheckpoint } from '../helpers/tiny-checkpoint.js';
 
 const root = mkdtempSync(join(tmpdir(), 'edora-train-full-'));
 after(() => rmSync(root, { recursive: true, force: true }));

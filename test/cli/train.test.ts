@@ -6,25 +6,16 @@
  */
 import assert from 'node:assert/strict';
 import { type SpawnSyncReturns, spawnSync } from 'node:child_process';
-import {
-  cpSync,
-  existsSync,
-  mkdirSync,
-  mkdtempSync,
-  readdirSync,
-  readFileSync,
-  rmSync,
-  writeFileSync,
-} from 'node:fs';
-import { tmpdir } from 'node:os';
+import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { after, before, test } from 'node:test';
+import { before, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { Random, writeTinyCheckpoint } from '../../src/index.js';
+import { Random } from '../../src/index.js';
 import { lockDir } from '../../src/io/dir-lock.js';
+import { tempRoot } from '../helpers/temp-dir.js';
+import { writeTinyCheckpoint } from '../helpers/tiny-checkpoint.js';
 
-const root = mkdtempSync(join(tmpdir(), 'edora-train-'));
-after(() => rmSync(root, { recursive: true, force: true }));
+const root = tempRoot('edora-train-');
 const model = join(root, 'model');
 const trainFile = join(root, 'train.jsonl');
 const validFile = join(root, 'valid.jsonl');

@@ -1,15 +1,13 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { after } from 'node:test';
+import { tempRoot } from '../helpers/temp-dir.js';
 
 /** A temporary folder for this test file, removed when its tests end. */
 export function tempDir(): {
   dir: string;
   write(name: string, content: string | Uint8Array): string;
 } {
-  const dir = mkdtempSync(join(tmpdir(), 'edora-data-'));
-  after(() => rmSync(dir, { recursive: true, force: true }));
+  const dir = tempRoot('edora-data-');
   return {
     dir,
     write(name, content) {

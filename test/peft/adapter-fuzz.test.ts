@@ -7,10 +7,9 @@
  * Error of one line. A native abort kills the file; a hang trips the timeout.
  */
 import assert from 'node:assert/strict';
-import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { cpSync, existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { after, test } from 'node:test';
+import { test } from 'node:test';
 import { runPredict } from '../../src/cli/commands/predict.js';
 import {
   exportAdapter,
@@ -19,13 +18,13 @@ import {
   PeftModel,
   Random,
   savePeftAdapter,
-  writeTinyCheckpoint,
 } from '../../src/index.js';
 import { readSafetensors, readSafetensorsHeader } from '../../src/io/safetensors.js';
 import { perturbTrainable } from '../helpers/perturb.js';
+import { tempRoot } from '../helpers/temp-dir.js';
+import { writeTinyCheckpoint } from '../helpers/tiny-checkpoint.js';
 
-const root = mkdtempSync(join(tmpdir(), 'edora-adapter-fuzz-'));
-after(() => rmSync(root, { recursive: true, force: true }));
+const root = tempRoot('edora-adapter-fuzz-');
 const CASES = 300;
 
 const modelDir = join(root, 'model');

@@ -5,10 +5,9 @@
  * field, before any work starts (no hang, no SyntaxError, no silent default).
  */
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { after, test } from 'node:test';
+import { test } from 'node:test';
 import {
   exportAdapter,
   loadPeftAdapter,
@@ -17,10 +16,10 @@ import {
   tensor,
 } from '../../src/index.js';
 import { readSafetensors, writeSafetensors } from '../../src/io/safetensors.js';
+import { tempRoot } from '../helpers/temp-dir.js';
 import { TinyModel } from './tiny-model.js';
 
-const root = mkdtempSync(join(tmpdir(), 'edora-hostile-'));
-after(() => rmSync(root, { recursive: true, force: true }));
+const root = tempRoot('edora-hostile-');
 
 function saved(name: string, options: Parameters<typeof PeftModel.create>[1]): string {
   const dir = join(root, name);

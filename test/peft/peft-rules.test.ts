@@ -6,10 +6,9 @@
  * instead of loading them wrongly.
  */
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { after, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import * as E from '../../src/index.js';
 import {
   fromAdapterConfigJson,
@@ -21,10 +20,10 @@ import {
   writeSafetensors,
 } from '../../src/index.js';
 import { perturbTrainable } from '../helpers/perturb.js';
+import { tempRoot } from '../helpers/temp-dir.js';
 import { TinyModel } from './tiny-model.js';
 
-const root = mkdtempSync(join(tmpdir(), 'edora-peft-rules-'));
-after(() => rmSync(root, { recursive: true, force: true }));
+const root = tempRoot('edora-peft-rules-');
 
 const paths = (options: Partial<E.PeftConfig>) =>
   new PeftModel(new TinyModel()).targetPaths({

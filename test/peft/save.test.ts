@@ -1,8 +1,7 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { after, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import * as E from '../../src/index.js';
 import {
   exportAdapter,
@@ -15,10 +14,10 @@ import {
 import { readSafetensors } from '../../src/io/safetensors.js';
 import { relErr } from '../helpers/compare.js';
 import { perturbTrainable } from '../helpers/perturb.js';
+import { tempRoot } from '../helpers/temp-dir.js';
 import { TinyModel } from './tiny-model.js';
 
-const root = mkdtempSync(join(tmpdir(), 'edora-peft-'));
-after(() => rmSync(root, { recursive: true, force: true }));
+const root = tempRoot('edora-peft-');
 const TARGETS = ['query', 'value', 'attention.output.dense', 'output.dense'];
 
 function trained(

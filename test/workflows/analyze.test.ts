@@ -9,13 +9,14 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import { PeftModel, Random, writeTinyCheckpoint } from '../../src/index.js';
+import { PeftModel, Random } from '../../src/index.js';
 import { loadModel } from '../../src/models/load.js';
 import { savePeftAdapter } from '../../src/peft/save.js';
 import { seriesDir } from '../../src/train/checkpoint-series.js';
 import { analyzeRun, defaultLayers } from '../../src/workflows/analyze.js';
 import { fullFinetuneModel } from '../../src/workflows/full.js';
 import { weightChange } from '../../src/workflows/weight-change.js';
+import { writeTinyCheckpoint } from '../helpers/tiny-checkpoint.js';
 
 const root = mkdtempSync(join(tmpdir(), 'edora-analyze-'));
 after(() => rmSync(root, { recursive: true, force: true }));

@@ -4,8 +4,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
-import { writeTinyCheckpoint } from '../../src/index.js';
 import { finetune } from '../../src/workflows/finetune.js';
+import { writeTinyCheckpoint } from '../helpers/tiny-checkpoint.js';
 
 const root = mkdtempSync(join(tmpdir(), 'edora-finetune-'));
 after(() => rmSync(root, { recursive: true, force: true }));

@@ -5,10 +5,9 @@
  * saved in the model's own format loads back to the same logits.
  */
 import assert from 'node:assert/strict';
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { after, before, test } from 'node:test';
+import { before, test } from 'node:test';
 import {
   backward,
   classifierTask,
@@ -24,13 +23,13 @@ import {
   Random,
   readSafetensors,
   UseLiteClassifier,
-  writeTinyCheckpoint,
 } from '../../src/index.js';
 import { defaultNoDecay } from '../../src/train/decay.js';
 import { fullFinetuneModel, saveFullModel } from '../../src/workflows/full.js';
+import { tempRoot } from '../helpers/temp-dir.js';
+import { writeTinyCheckpoint } from '../helpers/tiny-checkpoint.js';
 
-const root = mkdtempSync(join(tmpdir(), 'edora-full-'));
-after(() => rmSync(root, { recursive: true, force: true }));
+const root = tempRoot('edora-full-');
 const tiny = join(root, 'tiny-bert');
 const WORDS = ['the', 'cat', 'dog', 'runs', 'sat', 'on', 'a', 'mat', 'big', 'small'];
 const LABELS = ['neg', 'pos', 'meh'];

@@ -2,17 +2,17 @@
  * `edora embed`: sentence embeddings of each line of a text file, written as
  * JSON lines `{"text": …, "embedding": […]}` (atomically: temp file + rename).
  */
-import { existsSync, statSync } from 'node:fs';
-import { join } from 'node:path';
 import type { Command } from 'commander';
 import { noGrad } from '../../autograd/tape.js';
 import { readUtf8File } from '../../data/text-file.js';
 import { openAtomicFile } from '../../io/atomic.js';
 import { firstNonFinite } from '../../io/finite.js';
+import { resolveModel } from '../../models/resolve.js';
 import { loadUseLite } from '../../models/use-lite/load.js';
 import type { UseLiteModel } from '../../models/use-lite/model.js';
 import { ignoredNotice, loadEncoderAdapter } from '../../workflows/encoder-adapter.js';
 import { catchInterrupt } from '../interrupt.js';
+import { positiveInt } from '../options.js';
 
 export interface EmbedOptions {
   model: string;
@@ -75,10 +75,7 @@ export async function runEmbed(
   ignored: string[];
 }> {
   const start = performance.now();
-  const batchSize = Number(opts.batchSize ?? 32);
-  if (!Number.isInteger(batchSize) || batchSize < 1) {
-    throw new Error(`--batch-size must be a positive integer, got '${String(opts.batchSize)}'`);
-  }
+  const batchSize = positiveInt('--batch-size', opts.batchSize ?? 32);
   const lines = readLines(opts.input);
   const model = loadModel(opts.model);
   const ignored = opts.adapter === undefined ? [] : loadEncoderAdapter(model, opts.adapter).ignored;
@@ -120,15 +117,7 @@ export async function runEmbed(
 }
 
 function loadModel(name: string): UseLiteModel {
-  if (name === 'use-lite') return loadUseLite();
-  if (!existsSync(name) || !statSync(name).isDirectory()) {
-    throw new Error(
-      `--model must be 'use-lite' or a directory holding model.json and vocab.json, got '${name}'`,
-    );
-  }
-  if (!existsSync(join(name, 'model.json')))
-    throw new Error(`--model ${name}: no model.json in that directory`);
-  return loadUseLite(name);
+  return loadUseLite(resolveModel(name, { expect: 'use-lite' }).path);
 }
 
 /** Lines of a UTF-8 file; a final newline does not make an extra empty line. */

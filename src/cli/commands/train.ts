@@ -24,7 +24,7 @@ import {
 } from '../../workflows/finetune.js';
 import { saveFullModel } from '../../workflows/full.js';
 import { alignToAdapterLabels } from '../../workflows/labels.js';
-import { type DataOptions, dataOptions, loadTaskData } from '../data-args.js';
+import { type DataOptions, dataOptions, taskDataFromFlags } from '../data-args.js';
 import { catchInterrupt } from '../interrupt.js';
 import { numberOption, positiveInt, ratioOption } from '../options.js';
 import { type RunSummary, writeReport } from '../report.js';
@@ -130,7 +130,7 @@ export async function runTrain(opts: TrainCliOptions): Promise<void> {
   if (opts.keepCheckpoints && !opts.out)
     throw new Error('--keep-checkpoints needs --out (the series goes to <out>/checkpoints/)');
   if (opts.overrideResume && !opts.resume) throw new Error('--override-resume needs --resume');
-  const data = loadTaskData(opts);
+  const data = taskDataFromFlags(opts);
   const options = finetuneOptions(opts, method);
   const out = opts.out;
   if (!out) return trainAndReport(opts, data, options, null);
@@ -334,7 +334,7 @@ export function registerEval(program: Command): void {
   dataOptions(cmd).action((opts: EvalCliOptions) => {
     // Scored with the label indices of the adapter's head (its label_map.json).
     const data = alignToAdapterLabels(
-      loadTaskData(opts),
+      taskDataFromFlags(opts),
       readAdapterLabels(opts.adapter),
       opts.adapter,
     );

@@ -5,6 +5,7 @@
 import assert from 'node:assert/strict';
 import { after, test } from 'node:test';
 import { loadTokenizer } from '../../../src/io/tokenizers/index.js';
+import { bertWordPieceJson } from '../../helpers/fixture-tokenizers.js';
 import { tempDir } from './refs.js';
 
 // 0 [PAD]  1 [UNK]  2 [CLS]  3 [SEP]  4 [MASK]  5 the  6 cat  7 sat  8 on  9 mat  10 ##s  11 .
@@ -13,38 +14,11 @@ const VOCAB =
   '[PAD] [UNK] [CLS] [SEP] [MASK] the cat sat on mat ##s . un ##aff ##able dog , cafe'.split(' ');
 
 function tokenizerJson(): Record<string, unknown> {
-  const special = (id: number) => ({
-    id,
-    content: VOCAB[id],
-    single_word: false,
-    lstrip: false,
-    rstrip: false,
-    normalized: false,
-    special: true,
+  return bertWordPieceJson(VOCAB, VOCAB.slice(0, 5), {
+    type: 'BertProcessing',
+    sep: ['[SEP]', 3],
+    cls: ['[CLS]', 2],
   });
-  return {
-    version: '1.0',
-    truncation: null,
-    padding: null,
-    added_tokens: [0, 1, 2, 3, 4].map(special),
-    normalizer: {
-      type: 'BertNormalizer',
-      clean_text: true,
-      handle_chinese_chars: true,
-      strip_accents: null,
-      lowercase: true,
-    },
-    pre_tokenizer: { type: 'BertPreTokenizer' },
-    post_processor: { type: 'BertProcessing', sep: ['[SEP]', 3], cls: ['[CLS]', 2] },
-    decoder: { type: 'WordPiece', prefix: '##', cleanup: true },
-    model: {
-      type: 'WordPiece',
-      unk_token: '[UNK]',
-      continuing_subword_prefix: '##',
-      max_input_chars_per_word: 100,
-      vocab: Object.fromEntries(VOCAB.map((t, i) => [t, i])),
-    },
-  };
 }
 
 const fast = tempDir({

@@ -4,26 +4,17 @@
  * its report (JSON, markdown, SVG) has the expected shape and figures.
  */
 import assert from 'node:assert/strict';
-import {
-  existsSync,
-  mkdirSync,
-  mkdtempSync,
-  readdirSync,
-  readFileSync,
-  rmSync,
-  writeFileSync,
-} from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { after, test } from 'node:test';
+import { test } from 'node:test';
 import type { Example, TaskData } from '../../../src/data/types.js';
 import type { BenchRunResult } from '../../../src/workflows/bench.js';
 import type { RunSpec, StudySettings } from '../../../src/workflows/study/plan.js';
 import type { StudyResults } from '../../../src/workflows/study/results.js';
 import { type RunHooks, runStudy, type StudyRunner } from '../../../src/workflows/study.js';
+import { tempRoot } from '../../helpers/temp-dir.js';
 
-const root = mkdtempSync(join(tmpdir(), 'edora-study-'));
-after(() => rmSync(root, { recursive: true, force: true }));
+const root = tempRoot('edora-study-');
 let dirs = 0;
 const freshDir = (): string => join(root, `s${dirs++}`);
 

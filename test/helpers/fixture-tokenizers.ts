@@ -47,6 +47,42 @@ function addedToken(id: number, content: string, lstrip = false): Record<string,
   };
 }
 
+/**
+ * A BERT WordPiece tokenizer.json over `tokens` (ids in that order, no
+ * repeats), with `specials` as its added tokens and `postProcessor` as its
+ * post_processor (BertProcessing, TemplateProcessing, …).
+ */
+export function bertWordPieceJson(
+  tokens: readonly string[],
+  specials: readonly string[],
+  postProcessor: Record<string, unknown>,
+): Record<string, unknown> {
+  const vocab = Object.fromEntries(tokens.map((t, i) => [t, i]));
+  return {
+    version: '1.0',
+    truncation: null,
+    padding: null,
+    added_tokens: specials.map((t) => addedToken(vocab[t]!, t)),
+    normalizer: {
+      type: 'BertNormalizer',
+      clean_text: true,
+      handle_chinese_chars: true,
+      strip_accents: null,
+      lowercase: true,
+    },
+    pre_tokenizer: { type: 'BertPreTokenizer' },
+    post_processor: postProcessor,
+    decoder: { type: 'WordPiece', prefix: '##', cleanup: true },
+    model: {
+      type: 'WordPiece',
+      unk_token: '[UNK]',
+      continuing_subword_prefix: '##',
+      max_input_chars_per_word: 100,
+      vocab,
+    },
+  };
+}
+
 /** BERT WordPiece tokenizer.json; returns the file contents and the vocabulary size. */
 export function wordPieceTokenizerJson(): { json: Record<string, unknown>; vocabSize: number } {
   const specials = ['[PAD]', '[UNK]', '[CLS]', '[SEP]', '[MASK]'];
@@ -62,46 +98,17 @@ export function wordPieceTokenizerJson(): { json: Record<string, unknown>; vocab
     '##ly',
   ];
   const unique = [...new Set(tokens)];
-  const vocab = Object.fromEntries(unique.map((t, i) => [t, i]));
-  const id = (t: string): number => vocab[t]!;
+  const id = (t: string): number => unique.indexOf(t);
   const seq = (s: 'A' | 'B', typeId: number) => ({ Sequence: { id: s, type_id: typeId } });
   const special = (t: string, typeId: number) => ({ SpecialToken: { id: t, type_id: typeId } });
-  const json = {
-    version: '1.0',
-    truncation: null,
-    padding: null,
-    added_tokens: specials.map((t) => addedToken(id(t), t)),
-    normalizer: {
-      type: 'BertNormalizer',
-      clean_text: true,
-      handle_chinese_chars: true,
-      strip_accents: null,
-      lowercase: true,
-    },
-    pre_tokenizer: { type: 'BertPreTokenizer' },
-    post_processor: {
-      type: 'TemplateProcessing',
-      single: [special('[CLS]', 0), seq('A', 0), special('[SEP]', 0)],
-      pair: [
-        special('[CLS]', 0),
-        seq('A', 0),
-        special('[SEP]', 0),
-        seq('B', 1),
-        special('[SEP]', 1),
-      ],
-      special_tokens: Object.fromEntries(
-        ['[CLS]', '[SEP]'].map((t) => [t, { id: t, ids: [id(t)], tokens: [t] }]),
-      ),
-    },
-    decoder: { type: 'WordPiece', prefix: '##', cleanup: true },
-    model: {
-      type: 'WordPiece',
-      unk_token: '[UNK]',
-      continuing_subword_prefix: '##',
-      max_input_chars_per_word: 100,
-      vocab,
-    },
-  };
+  const json = bertWordPieceJson(unique, specials, {
+    type: 'TemplateProcessing',
+    single: [special('[CLS]', 0), seq('A', 0), special('[SEP]', 0)],
+    pair: [special('[CLS]', 0), seq('A', 0), special('[SEP]', 0), seq('B', 1), special('[SEP]', 1)],
+    special_tokens: Object.fromEntries(
+      ['[CLS]', '[SEP]'].map((t) => [t, { id: t, ids: [id(t)], tokens: [t] }]),
+    ),
+  });
   return { json, vocabSize: unique.length };
 }
 

@@ -1,17 +1,19 @@
 /**
  * Tiny random BERT and RoBERTa checkpoints in the Hugging Face layout
  * (config.json, model.safetensors, tokenizer.json, tokenizer_config.json),
- * for tests and examples that need a real model directory without a download.
+ * for tests that need a real model directory without a download. Test code,
+ * not part of the library (test/fixtures/models/make-fixtures.ts writes the
+ * committed fixtures with it).
  */
 import { join } from 'node:path';
-import { writeFileAtomic } from '../io/atomic.js';
-import { makeDir } from '../io/make-dir.js';
-import { writeSafetensors } from '../io/safetensors.js';
-import { Random } from '../tensor/random.js';
-import { initWeights } from './bert.js';
-import { type ModelConfig, parseModelConfig } from './config.js';
+import { writeFileAtomic } from '../../src/io/atomic.js';
+import { makeDir } from '../../src/io/make-dir.js';
+import { writeSafetensors } from '../../src/io/safetensors.js';
+import { initWeights } from '../../src/models/bert.js';
+import { type ModelConfig, parseModelConfig } from '../../src/models/config.js';
+import { createModel } from '../../src/models/load.js';
+import { Random } from '../../src/tensor/random.js';
 import { byteLevelBpeTokenizerJson, wordPieceTokenizerJson } from './fixture-tokenizers.js';
-import { createModel } from './load.js';
 
 export interface TinyCheckpointOptions {
   modelType: 'bert' | 'roberta';
