@@ -326,7 +326,9 @@ function checkTensor(
   const size = raw.dims.reduce((a, b) => a * b, 1n);
   const bytes = (size / BigInt(type.blockSize)) * BigInt(type.typeSize);
   const dimsText = `[${raw.dims.join(', ')}]`;
-  if (raw.dims.some((d) => d > BigInt(Number.MAX_SAFE_INTEGER)) || bytes > BigInt(fileSize)) {
+  const huge = raw.dims.find((d) => d > BigInt(Number.MAX_SAFE_INTEGER));
+  if (huge !== undefined) throw new Error(`${where}: dimension ${huge} in ${dimsText} is absurd`);
+  if (bytes > BigInt(fileSize)) {
     throw new Error(
       `${where}: ${type.name} dims ${dimsText} need ${bytes} bytes, more than the ${fileSize}-byte file holds`,
     );
