@@ -16,6 +16,19 @@ export {
 export type { KernelInfo, Kernels } from './backend/kernels.js';
 export * from './data/index.js';
 export {
+  canDequantize,
+  DEQUANTIZABLE_TYPES,
+  dequantize,
+  type GgufArray,
+  type GgufFile,
+  type GgufMetadataValue,
+  GgufReader,
+  type GgufTensorInfo,
+  openGguf,
+  type ReadGgufFloatOptions,
+  readGguf,
+} from './io/gguf/index.js';
+export {
   type IntegerTensor,
   loadCheckpointTensors,
   readSafetensors,

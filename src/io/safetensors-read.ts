@@ -11,6 +11,7 @@ import { closeSync } from 'node:fs';
 import { endianness } from 'node:os';
 import { Tensor } from '../tensor/tensor.js';
 import { checkFinite } from './finite.js';
+import { halfToFloatTable } from './half.js';
 import {
   openSafetensors,
   readExactly,
@@ -43,24 +44,6 @@ export interface ReadSafetensorsOptions {
 /** Elements converted per chunk for F16/BF16/F64 (bounds the scratch memory). */
 const CHUNK = 1 << 20;
 
-let f16Table: Float32Array | null = null;
-
-/** float32 value of every half-precision bit pattern (all are exact in float32). */
-function halfTable(): Float32Array {
-  if (f16Table) return f16Table;
-  const t = new Float32Array(65536);
-  for (let h = 0; h < 65536; h++) {
-    const sign = h & 0x8000 ? -1 : 1;
-    const exp = (h >> 10) & 0x1f;
-    const mant = h & 0x3ff;
-    if (exp === 0) t[h] = sign * mant * 2 ** -24;
-    else if (exp === 31) t[h] = mant === 0 ? sign * Number.POSITIVE_INFINITY : Number.NaN;
-    else t[h] = sign * 2 ** (exp - 15) * (1 + mant / 1024);
-  }
-  f16Table = t;
-  return t;
-}
-
 function bytesOf(a: ArrayBufferView): Uint8Array {
   return new Uint8Array(a.buffer, a.byteOffset, a.byteLength);
 }
@@ -75,7 +58,7 @@ function readFloat(fd: number, e: SafetensorsEntry, file: string): Float32Array 
   const width = e.dtype === 'F64' ? 8 : 2;
   const scratch = new ArrayBuffer(Math.min(e.size, CHUNK) * width);
   const out32 = new Uint32Array(out.buffer);
-  const table = e.dtype === 'F16' ? halfTable() : null;
+  const table = e.dtype === 'F16' ? halfToFloatTable() : null;
   for (let start = 0; start < e.size; start += CHUNK) {
     const n = Math.min(CHUNK, e.size - start);
     readExactly(fd, new Uint8Array(scratch, 0, n * width), e.begin + start * width, file, what);

@@ -37,3 +37,16 @@ export function assertClose(
   const e = relErr(a, b);
   assert.ok(e <= tol, `${what}: relative error ${e.toExponential(3)} exceeds ${tol}`);
 }
+
+/** The first element whose float32 bits differ, described; null when all are equal. */
+export function firstBitDifference(got: Float32Array, want: Float32Array): string | null {
+  if (got.length !== want.length) return `${got.length} values, expected ${want.length}`;
+  const g = new Uint32Array(got.buffer, got.byteOffset, got.length);
+  const w = new Uint32Array(want.buffer, want.byteOffset, want.length);
+  for (let i = 0; i < g.length; i++) {
+    if (g[i] !== w[i]) {
+      return `element ${i}: ${got[i]} (0x${g[i]!.toString(16)}), expected ${want[i]} (0x${w[i]!.toString(16)})`;
+    }
+  }
+  return null;
+}
