@@ -6,7 +6,12 @@
  */
 import type { TaskData } from '../data/types.js';
 import type { EpochRecord } from '../train/loop.js';
-import { DEFAULT_MAX_GRAD_NORM, type FinetuneMethod, finetune } from './finetune.js';
+import {
+  DEFAULT_MAX_GRAD_NORM,
+  type FinetuneMethod,
+  type FinetuneOptions,
+  finetune,
+} from './finetune.js';
 
 export interface BenchOptions {
   tasks: string[];
@@ -110,8 +115,22 @@ export interface BenchRunResult {
 /** One bench run: USE-Lite fine-tuned with one method on one task. */
 export async function benchRun(data: TaskData, options: BenchRunOptions): Promise<BenchRunResult> {
   const t0 = performance.now();
+  const result = await finetune(data, benchFinetuneOptions(options));
+  return {
+    trainable: result.trainable,
+    metric: data.metric,
+    test: result.test[data.metric] ?? Number.NaN,
+    validation: result.validation[data.metric] ?? Number.NaN,
+    history: result.train.history,
+    interrupted: result.train.interrupted,
+    seconds: (performance.now() - t0) / 1000,
+  };
+}
+
+/** What finetune gets for one bench run. */
+export function benchFinetuneOptions(options: BenchRunOptions): FinetuneOptions {
   const probe = options.method === 'probe';
-  const result = await finetune(data, {
+  return {
     model: 'use-lite',
     method: options.method,
     r: options.r,
@@ -126,15 +145,6 @@ export async function benchRun(data: TaskData, options: BenchRunOptions): Promis
     earlyStoppingPatience: options.earlyStoppingPatience,
     onProgress: (p) => options.onProgress?.(p.step, p.totalSteps),
     shouldStop: options.shouldStop,
-  });
-  return {
-    trainable: result.trainable,
-    metric: data.metric,
-    test: result.test[data.metric] ?? Number.NaN,
-    validation: result.validation[data.metric] ?? Number.NaN,
-    history: result.train.history,
-    interrupted: result.train.interrupted,
-    seconds: (performance.now() - t0) / 1000,
   };
 }
 

@@ -17,7 +17,7 @@ import {
 import { DEFAULT_MAX_GRAD_NORM, type FinetuneMethod } from '../../workflows/finetune.js';
 import { numberOption, positiveInt } from '../options.js';
 
-interface BenchCliOptions {
+export interface BenchCliOptions {
   tasks: string;
   methods: string;
   maxTrain: string;
@@ -37,6 +37,40 @@ interface BenchCliOptions {
 /** One value for every method (the probe keeps `probe` when given: its head is its adapter). */
 function everyMethod(value: number, probe = value): Record<FinetuneMethod, number> {
   return { lora: value, dora: value, 'lora-xs': value, edora: value, full: value, probe };
+}
+
+/** The bench's settings from its flags; each bad value named by its flag. */
+export function benchSettings(opts: BenchCliOptions) {
+  const tasks = opts.tasks.split(',').map((s) => s.trim());
+  for (const t of tasks) {
+    if (!BUILTIN_TASKS.includes(t as BuiltinTaskName))
+      throw new Error(`--tasks: unknown task '${t}' (expected ${BUILTIN_TASKS.join(', ')})`);
+  }
+  const methods = opts.methods.split(',').map((s) => s.trim()) as FinetuneMethod[];
+  for (const m of methods) {
+    if (!BENCH_METHODS.includes(m)) throw new Error(`--methods: unknown method '${m}'`);
+  }
+  const maxTrain = positiveInt('--max-train', opts.maxTrain);
+  const maxEval = positiveInt('--max-eval', opts.maxEval);
+  // Every setting of the run, also recorded in the JSON output.
+  const settings = {
+    r: positiveInt('--r', opts.r),
+    alpha: numberOption('--alpha', opts.alpha),
+    epochs: positiveInt('--epochs', opts.epochs),
+    probeEpochs: positiveInt('--probe-epochs', opts.probeEpochs),
+    batchSize: positiveInt('--batch-size', opts.batchSize),
+    seed: positiveInt('--seed', opts.seed, true),
+    lr:
+      opts.lr === undefined
+        ? DEFAULT_LR
+        : everyMethod(numberOption('--lr', opts.lr), DEFAULT_LR.probe),
+    maxGradNorm:
+      opts.maxGradNorm === undefined
+        ? DEFAULT_MAX_GRAD_NORM
+        : everyMethod(numberOption('--max-grad-norm', opts.maxGradNorm)),
+    headLr: numberOption('--head-lr', opts.headLr),
+  };
+  return { tasks, methods, maxTrain, maxEval, settings };
 }
 
 export function register(program: Command): void {
@@ -75,35 +109,7 @@ export function register(program: Command): void {
     .option('--seed <n>', 'seed', '42')
     .option('--json', 'print the rows as one JSON object')
     .action(async (opts: BenchCliOptions) => {
-      const tasks = opts.tasks.split(',').map((s) => s.trim());
-      for (const t of tasks) {
-        if (!BUILTIN_TASKS.includes(t as BuiltinTaskName))
-          throw new Error(`--tasks: unknown task '${t}' (expected ${BUILTIN_TASKS.join(', ')})`);
-      }
-      const methods = opts.methods.split(',').map((s) => s.trim()) as FinetuneMethod[];
-      for (const m of methods) {
-        if (!BENCH_METHODS.includes(m)) throw new Error(`--methods: unknown method '${m}'`);
-      }
-      const maxTrain = positiveInt('--max-train', opts.maxTrain);
-      const maxEval = positiveInt('--max-eval', opts.maxEval);
-      // Every setting of the run, also recorded in the JSON output.
-      const settings = {
-        r: positiveInt('--r', opts.r),
-        alpha: numberOption('--alpha', opts.alpha),
-        epochs: positiveInt('--epochs', opts.epochs),
-        probeEpochs: positiveInt('--probe-epochs', opts.probeEpochs),
-        batchSize: positiveInt('--batch-size', opts.batchSize),
-        seed: positiveInt('--seed', opts.seed, true),
-        lr:
-          opts.lr === undefined
-            ? DEFAULT_LR
-            : everyMethod(numberOption('--lr', opts.lr), DEFAULT_LR.probe),
-        maxGradNorm:
-          opts.maxGradNorm === undefined
-            ? DEFAULT_MAX_GRAD_NORM
-            : everyMethod(numberOption('--max-grad-norm', opts.maxGradNorm)),
-        headLr: numberOption('--head-lr', opts.headLr),
-      };
+      const { tasks, methods, maxTrain, maxEval, settings } = benchSettings(opts);
       const bar = new SingleBar({
         format: '{run} |{bar}| {value}/{total} steps | ETA {eta_formatted}',
         stream: process.stderr,

@@ -31,7 +31,7 @@ import { type RunSummary, writeReport } from '../report.js';
 import { appendLogRecord, truncateLogForResume } from '../train-log.js';
 import { checkOutputDir, removeEarlierRun } from '../train-output.js';
 
-interface TrainCliOptions extends DataOptions {
+export interface TrainCliOptions extends DataOptions {
   model: string;
   method: string;
   r: string;
@@ -159,7 +159,7 @@ function rmdirIfEmpty(dir: string): void {
 }
 
 /** The library's options from the command line; each bad value named by its flag. */
-function finetuneOptions(opts: TrainCliOptions, method: FinetuneMethod): FinetuneOptions {
+export function finetuneOptions(opts: TrainCliOptions, method: FinetuneMethod): FinetuneOptions {
   return {
     model: opts.model,
     method,
