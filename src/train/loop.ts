@@ -14,6 +14,7 @@ import { mul } from '../autograd/ops/elementwise.js';
 import { crossEntropy, mseLoss } from '../autograd/ops/loss.js';
 import { reshape } from '../autograd/ops/shape.js';
 import { backward, noGrad } from '../autograd/tape.js';
+import { DEFAULTS } from '../config/defaults.js';
 import { readSafetensors } from '../io/safetensors.js';
 import type { Module } from '../nn/module.js';
 import { WEIGHTS_FILE } from '../peft/format.js';
@@ -68,6 +69,7 @@ export interface TrainOptions {
    */
   headModules?: string[];
   weightDecay?: number;
+  /** Default DEFAULTS.train.warmupRatio (0.06). */
   warmupRatio?: number;
   /** Clip the global gradient norm (0 = off). Default 1. */
   maxGradNorm?: number;
@@ -149,7 +151,7 @@ function lossOf(task: ClassifierTask, logits: Tensor, examples: readonly Labelle
 export function evaluate(
   task: ClassifierTask,
   examples: readonly LabelledText[],
-  batchSize = 32,
+  batchSize: number = DEFAULTS.train.evalBatchSize.value,
 ): { metrics: Record<string, number>; predictions: number[]; loss: number } {
   const predictions: number[] = [];
   let lossSum = 0;
@@ -230,7 +232,7 @@ export async function train(
   options: TrainOptions,
 ): Promise<TrainResult> {
   const start = performance.now();
-  const accum = options.gradientAccumulation ?? 1;
+  const accum = options.gradientAccumulation ?? DEFAULTS.train.gradientAccumulation.value;
   const batchSize = options.batchSize;
   if (!(Number.isInteger(batchSize) && batchSize > 0))
     throw new Error(`train: batchSize must be a positive integer, got ${batchSize}`);
@@ -240,14 +242,14 @@ export async function train(
   const batchesPerEpoch = Math.ceil(data.train.length / batchSize);
   const stepsPerEpoch = Math.ceil(batchesPerEpoch / accum);
   const totalSteps = options.maxSteps ?? options.epochs * stepsPerEpoch;
-  const warmup = warmupSteps(totalSteps, options.warmupRatio ?? 0);
-  const maxGradNorm = options.maxGradNorm ?? 1;
+  const warmup = warmupSteps(totalSteps, options.warmupRatio ?? DEFAULTS.train.warmupRatio.value);
+  const maxGradNorm = options.maxGradNorm ?? DEFAULTS.train.maxGradNorm.value;
   const optimizer = new AdamW(
     paramGroups(
       peft,
       options.lr,
       options.headLr ?? options.lr,
-      options.weightDecay ?? 0.01,
+      options.weightDecay ?? DEFAULTS.train.weightDecay.value,
       options.headModules,
     ),
   );
@@ -419,7 +421,7 @@ export async function train(
       break;
     }
     // End of an epoch (or of the step budget): evaluate, keep the best, checkpoint.
-    const { metrics } = evaluate(task, data.validation, options.evalBatchSize ?? 32);
+    const { metrics } = evaluate(task, data.validation, options.evalBatchSize);
     const record: EpochRecord = {
       epoch: state.epoch,
       step: state.step,

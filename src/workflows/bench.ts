@@ -4,6 +4,7 @@
  * average, and wall time. Defaults are sized to finish within about ten
  * minutes on a 2-core machine; every size is an option.
  */
+import { DEFAULTS } from '../config/defaults.js';
 import type { TaskData } from '../data/types.js';
 import type { EpochRecord } from '../train/loop.js';
 import {
@@ -139,7 +140,7 @@ export function benchFinetuneOptions(options: BenchRunOptions): FinetuneOptions 
     batchSize: options.batchSize,
     lr: options.lr,
     headLr: probe ? options.lr : options.headLr,
-    warmupRatio: 0.06,
+    warmupRatio: DEFAULTS.train.warmupRatio.value,
     maxGradNorm: options.maxGradNorm,
     seed: options.seed,
     earlyStoppingPatience: options.earlyStoppingPatience,

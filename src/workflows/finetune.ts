@@ -37,6 +37,13 @@ export type FinetuneMethod = MethodName | 'probe' | 'full';
 /** Every method finetune, `edora train` and `edora bench` accept. */
 export const FINETUNE_METHODS: readonly FinetuneMethod[] = [...METHOD_NAMES, 'probe', 'full'];
 
+/** `name` as a method, or an error naming `where` (a flag, a file) and the methods there are. */
+export function finetuneMethod(where: string, name: string): FinetuneMethod {
+  if (!FINETUNE_METHODS.includes(name as FinetuneMethod))
+    throw new Error(`${where}: unknown method '${name}' (expected ${FINETUNE_METHODS.join(', ')})`);
+  return name as FinetuneMethod;
+}
+
 export interface FinetuneData {
   name: string;
   labels: string[] | null;
@@ -169,6 +176,17 @@ export const DEFAULT_MAX_GRAD_NORM: Record<FinetuneMethod, number> = {
   full: 1,
 };
 
+/** What the loop gets for a finetune run: the method's own clipping unless one is given. */
+export function trainOptionsFor(options: FinetuneOptions, metric: string): TrainOptions {
+  return {
+    ...options,
+    maxGradNorm: options.maxGradNorm ?? DEFAULT_MAX_GRAD_NORM[options.method],
+    // Full fine-tuning saves the whole model; only the head takes headLr.
+    headModules: options.method === 'full' ? SEQ_CLS_HEADS : options.headModules,
+    metric,
+  };
+}
+
 /** `--target` matched nothing: say so, with the names that would match. */
 function noTargetMessage(peft: PeftModel, targets: string[] | string | undefined): string {
   const heads = [...peft.savedModules().keys()];
@@ -240,13 +258,7 @@ export async function finetune(
     task,
     peft,
     { train: data.train, validation: data.validation },
-    {
-      ...options,
-      maxGradNorm: options.maxGradNorm ?? DEFAULT_MAX_GRAD_NORM[options.method],
-      // Full fine-tuning saves the whole model; only the head takes headLr.
-      headModules: options.method === 'full' ? SEQ_CLS_HEADS : options.headModules,
-      metric: data.metric,
-    },
+    trainOptionsFor(options, data.metric),
   );
   // Stopped early (Ctrl-C): the run continues later, its evaluation with it.
   if (result.interrupted)
@@ -264,8 +276,8 @@ export async function finetune(
     (h) => h.step === result.best?.step && h.epoch === result.best?.epoch,
   );
   const validation =
-    bestRecord?.metrics ?? evaluate(task, data.validation, options.evalBatchSize ?? 32).metrics;
-  const test = noGrad(() => evaluate(task, data.test, options.evalBatchSize ?? 32).metrics);
+    bestRecord?.metrics ?? evaluate(task, data.validation, options.evalBatchSize).metrics;
+  const test = noGrad(() => evaluate(task, data.test, options.evalBatchSize).metrics);
   return {
     method: options.method,
     task: data.name,

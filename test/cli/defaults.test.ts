@@ -10,7 +10,7 @@ import { benchSettings } from '../../src/cli/commands/bench.js';
 import { finetuneOptions, type TrainCliOptions } from '../../src/cli/commands/train.js';
 import { buildProgram } from '../../src/cli/main.js';
 import { benchFinetuneOptions } from '../../src/workflows/bench.js';
-import type { FinetuneMethod } from '../../src/workflows/finetune.js';
+import { type FinetuneMethod, trainOptionsFor } from '../../src/workflows/finetune.js';
 
 /** The options commander hands a command's action for `argv` (the action itself does not run). */
 async function parsed<T>(argv: string[]): Promise<T> {
@@ -25,13 +25,15 @@ async function parsed<T>(argv: string[]): Promise<T> {
   return captured;
 }
 
-/** The library options of `edora train <argv>`, without its callbacks. */
+/** What the training loop gets from `edora train <argv>`, without its callbacks. */
 async function trainOptions(argv: string[] = []): Promise<Record<string, unknown>> {
   const opts = await parsed<TrainCliOptions>(['train', ...argv]);
   const options: Record<string, unknown> = {
-    ...finetuneOptions(opts, opts.method as FinetuneMethod),
+    ...trainOptionsFor(finetuneOptions(opts, opts.method as FinetuneMethod), 'accuracy'),
   };
   delete options['onNotice'];
+  delete options['metric'];
+  delete options['headModules'];
   return options;
 }
 
