@@ -8,26 +8,13 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { benchSettings } from '../../src/cli/commands/bench.js';
 import { finetuneOptions, type TrainCliOptions } from '../../src/cli/commands/train.js';
-import { buildProgram } from '../../src/cli/main.js';
 import { benchFinetuneOptions } from '../../src/workflows/bench.js';
 import { type FinetuneMethod, trainOptionsFor } from '../../src/workflows/finetune.js';
-
-/** The options commander hands a command's action for `argv` (the action itself does not run). */
-async function parsed<T>(argv: string[]): Promise<T> {
-  const program = buildProgram();
-  const cmd = program.commands.find((c) => c.name() === argv[0])!;
-  let captured: T | undefined;
-  cmd.action((opts: T) => {
-    captured = opts;
-  });
-  await program.parseAsync(argv, { from: 'user' });
-  assert.ok(captured, `${argv[0]}: the action did not run`);
-  return captured;
-}
+import { parsedOptions } from '../helpers/cli-options.js';
 
 /** What the training loop gets from `edora train <argv>`, without its callbacks. */
 async function trainOptions(argv: string[] = []): Promise<Record<string, unknown>> {
-  const opts = await parsed<TrainCliOptions>(['train', ...argv]);
+  const opts = await parsedOptions<TrainCliOptions>(['train', ...argv]);
   const options: Record<string, unknown> = {
     ...trainOptionsFor(finetuneOptions(opts, opts.method as FinetuneMethod), 'accuracy'),
   };
@@ -83,7 +70,9 @@ test('edora train: the per-method defaults (learning rate and clipping)', async 
 });
 
 test('edora bench: its default settings, and what each run hands finetune', async () => {
-  const { tasks, methods, maxTrain, maxEval, settings } = benchSettings(await parsed(['bench']));
+  const { tasks, methods, maxTrain, maxEval, settings } = benchSettings(
+    await parsedOptions(['bench']),
+  );
   assert.deepEqual(tasks, ['spam', 'genre', 'era']);
   assert.deepEqual(methods, ['edora', 'dora', 'lora', 'probe']);
   assert.equal(maxTrain, 600);

@@ -6,6 +6,7 @@ import { type BuiltinTaskName, loadBuiltinTask } from '../../data/builtin/index.
 import { type BenchRow, benchTable, DEFAULT_LR, runBench } from '../../workflows/bench.js';
 import { DEFAULT_MAX_GRAD_NORM, type FinetuneMethod } from '../../workflows/finetune.js';
 import { type BenchRunFlags, benchRunFlags, methodList, taskList } from '../bench-args.js';
+import { configOption } from '../config-file.js';
 import { numberOption, positiveInt, withDefault } from '../options.js';
 
 export interface BenchCliOptions extends BenchRunFlags {
@@ -66,64 +67,64 @@ export function register(program: Command): void {
       '--max-grad-norm <x>',
       'gradient clipping of every method run, 0 = off (default: per method)',
     )
-    .option('--json', 'print the rows as one JSON object')
-    .action(async (opts: BenchCliOptions) => {
-      const { tasks, methods, maxTrain, maxEval, settings } = benchSettings(opts);
-      const bar = new SingleBar({
-        format: '{run} |{bar}| {value}/{total} steps | ETA {eta_formatted}',
-        stream: process.stderr,
-        hideCursor: true,
-      });
-      let current = '';
-      const start = performance.now();
-      let rows: BenchRow[];
-      try {
-        rows = await runBench({
-          tasks,
-          methods,
-          loadTask: (name) =>
-            loadBuiltinTask(name as BuiltinTaskName, {
-              maxPerSplit: { train: maxTrain, validation: maxEval, test: maxEval },
-            }),
-          ...settings,
-          onRunStart: (task, method) => {
-            if (current) bar.stop();
-            current = `${task} · ${method}`.padEnd(16);
-          },
-          onRunEnd: (task, method, metric, value, secs) => {
-            if (current) bar.stop();
-            current = '';
-            // One line per run, also when stderr is not a terminal (the bar then stays silent).
-            console.error(
-              `${task} · ${method}: test ${metric} ${value.toFixed(4)} (${secs.toFixed(0)} s)`,
-            );
-          },
-          onProgress: (_task, _method, step, total) => {
-            if (step === 1) bar.start(total, 0, { run: current });
-            bar.update(step, { run: current });
-          },
-        });
-      } finally {
-        if (current) bar.stop();
-      }
-      const seconds = (performance.now() - start) / 1000;
-      if (opts.json) {
-        console.log(
-          JSON.stringify({
-            bench: 'methods',
-            model: 'use-lite',
-            tasks,
-            settings: { ...settings, maxTrain, maxEval },
-            rows,
-            seconds,
-          }),
-        );
-        return;
-      }
-      console.log(
-        `\nUSE-Lite fine-tuned on ${tasks.join(', ')} (≤ ${maxTrain} train, ≤ ${maxEval} test examples per task; test-split metric, %; val avg: the validation splits' mean)`,
-      );
-      console.log(benchTable(rows, tasks));
-      console.log(`total wall time ${seconds.toFixed(0)} s`);
+    .option('--json', 'print the rows as one JSON object');
+  configOption(cmd).action(async (opts: BenchCliOptions) => {
+    const { tasks, methods, maxTrain, maxEval, settings } = benchSettings(opts);
+    const bar = new SingleBar({
+      format: '{run} |{bar}| {value}/{total} steps | ETA {eta_formatted}',
+      stream: process.stderr,
+      hideCursor: true,
     });
+    let current = '';
+    const start = performance.now();
+    let rows: BenchRow[];
+    try {
+      rows = await runBench({
+        tasks,
+        methods,
+        loadTask: (name) =>
+          loadBuiltinTask(name as BuiltinTaskName, {
+            maxPerSplit: { train: maxTrain, validation: maxEval, test: maxEval },
+          }),
+        ...settings,
+        onRunStart: (task, method) => {
+          if (current) bar.stop();
+          current = `${task} · ${method}`.padEnd(16);
+        },
+        onRunEnd: (task, method, metric, value, secs) => {
+          if (current) bar.stop();
+          current = '';
+          // One line per run, also when stderr is not a terminal (the bar then stays silent).
+          console.error(
+            `${task} · ${method}: test ${metric} ${value.toFixed(4)} (${secs.toFixed(0)} s)`,
+          );
+        },
+        onProgress: (_task, _method, step, total) => {
+          if (step === 1) bar.start(total, 0, { run: current });
+          bar.update(step, { run: current });
+        },
+      });
+    } finally {
+      if (current) bar.stop();
+    }
+    const seconds = (performance.now() - start) / 1000;
+    if (opts.json) {
+      console.log(
+        JSON.stringify({
+          bench: 'methods',
+          model: 'use-lite',
+          tasks,
+          settings: { ...settings, maxTrain, maxEval },
+          rows,
+          seconds,
+        }),
+      );
+      return;
+    }
+    console.log(
+      `\nUSE-Lite fine-tuned on ${tasks.join(', ')} (≤ ${maxTrain} train, ≤ ${maxEval} test examples per task; test-split metric, %; val avg: the validation splits' mean)`,
+    );
+    console.log(benchTable(rows, tasks));
+    console.log(`total wall time ${seconds.toFixed(0)} s`);
+  });
 }

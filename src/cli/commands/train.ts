@@ -25,6 +25,7 @@ import {
 } from '../../workflows/finetune.js';
 import { saveFullModel } from '../../workflows/full.js';
 import { alignToAdapterLabels } from '../../workflows/labels.js';
+import { configOption } from '../config-file.js';
 import { type DataOptions, dataOptions, loadTaskData } from '../data-args.js';
 import { catchInterrupt } from '../interrupt.js';
 import { numberOption, positiveInt, ratioOption, withDefault } from '../options.js';
@@ -108,7 +109,7 @@ export function register(program: Command): void {
     )
     .option('--early-stopping <n>', 'stop after n evaluations without improvement')
     .option('--json', 'print the final metrics as one JSON object');
-  dataOptions(cmd).action((opts: TrainCliOptions) => {
+  configOption(dataOptions(cmd)).action((opts: TrainCliOptions) => {
     return runTrain(opts);
   });
 }
