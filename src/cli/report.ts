@@ -8,7 +8,7 @@ import { writeFileAtomic } from '../io/atomic.js';
 import { markdownTable as table } from '../io/markdown-table.js';
 import { renderSvg } from '../io/svg-chart.js';
 import type { EpochRecord } from '../train/loop.js';
-import { replaceDir } from '../train/replace-dir.js';
+import { replaceDir } from '../io/replace-dir.js';
 
 export interface RunSummary {
   task: string;

@@ -10,7 +10,7 @@
  *                            accumulation, learning rates) that a resume must share
  *
  * It is written into a temporary directory and renamed into place (see
- * replace-dir.ts), so `dir` always holds one complete checkpoint. Loading
+ * io/replace-dir.ts), so `dir` always holds one complete checkpoint. Loading
  * checks everything (files, keys, shapes, adapter config) before it changes
  * the model or the optimizer, and then restores them in place, bit for bit.
  */
@@ -24,7 +24,7 @@ import { adapterConfigJson, adapterStateDict, savePeftAdapter } from '../peft/sa
 import type { RandomState } from '../tensor/random.js';
 import { formatShape, type Tensor } from '../tensor/tensor.js';
 import type { AdamW } from './optimizer.js';
-import { recoverDir, replaceDir } from './replace-dir.js';
+import { recoverDir, replaceDir } from '../io/replace-dir.js';
 import { type ResumeSettings, settingsProblem } from './resume-settings.js';
 
 export interface TrainState {

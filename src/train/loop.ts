@@ -27,8 +27,9 @@ import { loadCheckpoint, saveCheckpoint, type TrainState } from './checkpoint.js
 import { seriesDir } from './checkpoint-series.js';
 import { clipGradNorm, gradNorm } from './clip.js';
 import { computeMetrics } from './metrics.js';
-import { AdamW, defaultNoDecay, type ParamGroup } from './optimizer.js';
-import { replaceDir } from './replace-dir.js';
+import { defaultNoDecay } from './decay.js';
+import { AdamW, type ParamGroup } from './optimizer.js';
+import { replaceDir } from '../io/replace-dir.js';
 import {
   checkResumeSettings,
   type ResumeSettings,
