@@ -17,6 +17,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { writeFileAtomic } from '../io/atomic.js';
+import { recoverDir, replaceDir } from '../io/replace-dir.js';
 import { readSafetensors, writeSafetensors } from '../io/safetensors.js';
 import { CONFIG_FILE, fromAdapterConfigJson, KEY_PREFIX, WEIGHTS_FILE } from '../peft/format.js';
 import type { PeftModel } from '../peft/model.js';
@@ -24,7 +25,6 @@ import { adapterConfigJson, adapterStateDict, savePeftAdapter } from '../peft/sa
 import type { RandomState } from '../tensor/random.js';
 import { formatShape, type Tensor } from '../tensor/tensor.js';
 import type { AdamW } from './optimizer.js';
-import { recoverDir, replaceDir } from '../io/replace-dir.js';
 import { type ResumeSettings, settingsProblem } from './resume-settings.js';
 
 export interface TrainState {

@@ -15,6 +15,8 @@ import { crossEntropy, mseLoss } from '../autograd/ops/loss.js';
 import { reshape } from '../autograd/ops/shape.js';
 import { backward, noGrad } from '../autograd/tape.js';
 import { DEFAULTS } from '../config/defaults.js';
+import type { Example } from '../data/types.js';
+import { replaceDir } from '../io/replace-dir.js';
 import { readSafetensors } from '../io/safetensors.js';
 import type { Module } from '../nn/module.js';
 import { WEIGHTS_FILE } from '../peft/format.js';
@@ -26,10 +28,9 @@ import type { Tensor } from '../tensor/tensor.js';
 import { loadCheckpoint, saveCheckpoint, type TrainState } from './checkpoint.js';
 import { seriesDir } from './checkpoint-series.js';
 import { clipGradNorm, gradNorm } from './clip.js';
-import { computeMetrics } from './metrics.js';
 import { defaultNoDecay } from './decay.js';
+import { computeMetrics } from './metrics.js';
 import { AdamW, type ParamGroup } from './optimizer.js';
-import { replaceDir } from '../io/replace-dir.js';
 import {
   checkResumeSettings,
   type ResumeSettings,
@@ -37,19 +38,15 @@ import {
 } from './resume-settings.js';
 import { linearWarmupDecay, warmupSteps } from './schedule.js';
 
-/** A labelled text: a class index, or a float target for regression. */
-export interface LabelledText {
-  text: string;
-  textPair?: string;
-  label: number;
-}
+/** A labelled text: the data layer's Example, under the loop's older name (kept for the API). */
+export type LabelledText = Example;
 
 /** What the loop trains: a module PEFT wraps, and how to get logits from texts. */
 export interface ClassifierTask {
   module: Module;
   /** Number of classes; 1 means regression (MSE on the single output). */
   numLabels: number;
-  logits(examples: readonly LabelledText[]): Tensor;
+  logits(examples: readonly Example[]): Tensor;
   /** Tokens in the batch last given to `logits` (for tokens/s; optional). */
   lastTokenCount?: () => number;
 }
@@ -137,7 +134,7 @@ export interface TrainResult {
   seconds: number;
 }
 
-function lossOf(task: ClassifierTask, logits: Tensor, examples: readonly LabelledText[]): Tensor {
+function lossOf(task: ClassifierTask, logits: Tensor, examples: readonly Example[]): Tensor {
   if (task.numLabels === 1) {
     const target = tensor(
       examples.map((e) => e.label),
@@ -151,7 +148,7 @@ function lossOf(task: ClassifierTask, logits: Tensor, examples: readonly Labelle
 /** Predictions (class index, or score for regression) and metrics on `examples`. */
 export function evaluate(
   task: ClassifierTask,
-  examples: readonly LabelledText[],
+  examples: readonly Example[],
   batchSize: number = DEFAULTS.train.evalBatchSize.value,
 ): { metrics: Record<string, number>; predictions: number[]; loss: number } {
   const predictions: number[] = [];
@@ -229,7 +226,7 @@ function yieldToEventLoop(): Promise<void> {
 export async function train(
   task: ClassifierTask,
   peft: PeftModel,
-  data: { train: readonly LabelledText[]; validation: readonly LabelledText[] },
+  data: { train: readonly Example[]; validation: readonly Example[] },
   options: TrainOptions,
 ): Promise<TrainResult> {
   const start = performance.now();

@@ -9,6 +9,7 @@
  */
 import { METHOD_NAMES, type MethodName } from '../adapters/types.js';
 import { noGrad } from '../autograd/tape.js';
+import type { Example, TaskData } from '../data/types.js';
 import { loadTokenizer } from '../io/tokenizers/index.js';
 import { loadModel } from '../models/load.js';
 import { UseLiteClassifier } from '../models/use-lite/classifier.js';
@@ -22,7 +23,6 @@ import { formatShape } from '../tensor/tensor.js';
 import {
   type ClassifierTask,
   evaluate,
-  type LabelledText,
   type TrainOptions,
   type TrainResult,
   train,
@@ -44,14 +44,8 @@ export function finetuneMethod(where: string, name: string): FinetuneMethod {
   return name as FinetuneMethod;
 }
 
-export interface FinetuneData {
-  name: string;
-  labels: string[] | null;
-  metric: string;
-  train: readonly LabelledText[];
-  validation: readonly LabelledText[];
-  test: readonly LabelledText[];
-}
+/** What finetune reads of a task: all of TaskData but its description. */
+export type FinetuneData = Omit<TaskData, 'description'>;
 
 export interface FinetuneOptions extends Omit<TrainOptions, 'metric'> {
   /** 'use-lite' or a Hugging Face model directory. */
@@ -129,13 +123,9 @@ export function classifierTask(
 }
 
 /** Frozen-encoder probe: logits from cached embeddings of USE-Lite, head only. */
-function probeTask(
-  numLabels: number,
-  seed: number,
-  texts: readonly LabelledText[],
-): ClassifierTask {
+function probeTask(numLabels: number, seed: number, texts: readonly Example[]): ClassifierTask {
   const module = new UseLiteClassifier(loadUseLite(), numLabels, new Random(seed));
-  const key = (e: LabelledText): string =>
+  const key = (e: Example): string =>
     e.textPair === undefined ? e.text : `${e.text} ${e.textPair}`;
   const unique = [...new Set(texts.map(key))];
   const cache = new Map<string, Float32Array>();
