@@ -15,7 +15,7 @@ export function configOption(cmd: Command): Command {
   return cmd
     .option(
       '--config <file>',
-      'settings from a JSON or YAML file, keyed by the long flag names (e.g. grad-accum: 2); flags on the command line win',
+      'settings from a JSON or YAML file, keyed by the long flag names (e.g. batch-size: 8); flags on the command line win',
     )
     .hook('preAction', (_command, action) => applyConfigFile(action));
 }
