@@ -297,3 +297,29 @@ export interface Kernels {
 }
 
 export const MAX_DIMS = 8;
+
+/**
+ * Every kernel of the contract, by name: the one list the native loader
+ * checks and binds, and the addon must export (test/backend/kernel-names).
+ */
+export const KERNEL_NAMES = [
+  'gemm',
+  'gemmFused',
+  'unary',
+  'unaryBackward',
+  'binary',
+  'copyStrided',
+  'softmax',
+  'softmaxBackward',
+  'layerNorm',
+  'layerNormBackward',
+  'columnScaleBias',
+  'columnScaleBiasBackward',
+  'reduceSum',
+  'reduceMax',
+] as const satisfies readonly Exclude<keyof Kernels, 'name' | 'info'>[];
+
+/** A kernel added to Kernels but not to KERNEL_NAMES stops the build here. */
+type UnlistedKernel = Exclude<keyof Kernels, 'name' | 'info' | (typeof KERNEL_NAMES)[number]>;
+const everyKernelListed: [UnlistedKernel] extends [never] ? true : UnlistedKernel = true;
+void everyKernelListed;

@@ -10,7 +10,7 @@ import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { KernelInfo, Kernels } from './kernels.js';
+import { KERNEL_NAMES, type KernelInfo, type Kernels } from './kernels.js';
 
 /** The GEMM implementations the native backend can use. */
 export type NativeGemmKernel = 'blas' | 'builtin';
@@ -56,25 +56,13 @@ export interface NativeKernels extends Kernels, NativeExtras {
 /** The raw addon exports (same signatures as the Kernels methods). */
 type Addon = Omit<NativeKernels, 'name'>;
 
-const ADDON_FUNCTIONS = [
+/** The functions the addon exports (native/addon.cc's Init): the kernels, info and GEMM selection. */
+export const ADDON_FUNCTIONS = [
   'info',
   'setGemmKernel',
   'getGemmKernel',
   'blasError',
-  'gemm',
-  'gemmFused',
-  'unary',
-  'unaryBackward',
-  'binary',
-  'copyStrided',
-  'softmax',
-  'softmaxBackward',
-  'layerNorm',
-  'layerNormBackward',
-  'columnScaleBias',
-  'columnScaleBiasBackward',
-  'reduceSum',
-  'reduceMax',
+  ...KERNEL_NAMES,
 ] as const satisfies readonly (keyof Addon)[];
 
 const ADDON_RELATIVE = path.join('build', 'Release', 'edora_native.node');
@@ -122,27 +110,11 @@ function load(): NativeLoad {
       };
     }
   }
-  const kernels: NativeKernels = {
+  // The addon's functions are the methods as they are (no wrapper, no copy).
+  const kernels = {
     name: 'native',
-    info: addon.info,
-    setGemmKernel: addon.setGemmKernel,
-    getGemmKernel: addon.getGemmKernel,
-    blasError: addon.blasError,
-    gemm: addon.gemm,
-    gemmFused: addon.gemmFused,
-    unary: addon.unary,
-    unaryBackward: addon.unaryBackward,
-    binary: addon.binary,
-    copyStrided: addon.copyStrided,
-    softmax: addon.softmax,
-    softmaxBackward: addon.softmaxBackward,
-    layerNorm: addon.layerNorm,
-    layerNormBackward: addon.layerNormBackward,
-    columnScaleBias: addon.columnScaleBias,
-    columnScaleBiasBackward: addon.columnScaleBiasBackward,
-    reduceSum: addon.reduceSum,
-    reduceMax: addon.reduceMax,
-  };
+    ...Object.fromEntries(ADDON_FUNCTIONS.map((fn) => [fn, addon[fn]])),
+  } as NativeKernels;
   return { kernels: Object.freeze(kernels), file };
 }
 

@@ -1,4 +1,6 @@
 /** Parsing numeric command-line options: one clear error naming the flag. */
+import type { Command } from 'commander';
+import type { Default } from '../config/defaults.js';
 
 export function positiveInt(
   flag: string,
@@ -29,4 +31,15 @@ export function ratioOption(flag: string, value: string | number | undefined): n
     throw new Error(`${flag} must be a number in [0, 1], got '${String(value)}'`);
   }
   return n;
+}
+
+/** A flag whose default and help text come from DEFAULTS (a list default is comma-separated). */
+export function withDefault(
+  cmd: Command,
+  flags: string,
+  setting: Default<string | number | readonly string[]>,
+  help: string = setting.help,
+): Command {
+  const { value } = setting;
+  return cmd.option(flags, help, typeof value === 'object' ? value.join(',') : String(value));
 }

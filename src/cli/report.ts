@@ -6,9 +6,9 @@
 import { join } from 'node:path';
 import { writeFileAtomic } from '../io/atomic.js';
 import { markdownTable as table } from '../io/markdown-table.js';
+import { replaceDir } from '../io/replace-dir.js';
 import { renderSvg } from '../io/svg-chart.js';
 import type { EpochRecord } from '../train/loop.js';
-import { replaceDir } from '../train/replace-dir.js';
 
 export interface RunSummary {
   task: string;

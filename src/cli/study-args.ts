@@ -5,7 +5,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { BENCH_METHODS } from '../workflows/bench.js';
-import type { FinetuneMethod } from '../workflows/finetune.js';
+import { type FinetuneMethod, finetuneMethod } from '../workflows/finetune.js';
 import { positiveInt } from './options.js';
 
 /** Learning rates to search, per method. */
@@ -42,12 +42,6 @@ function rates(where: string, values: unknown, source: string): number[] {
   });
 }
 
-function checkMethod(where: string, method: string): FinetuneMethod {
-  if (!BENCH_METHODS.includes(method as FinetuneMethod))
-    throw new Error(`${where}: unknown method '${method}' (expected ${BENCH_METHODS.join(', ')})`);
-  return method as FinetuneMethod;
-}
-
 /** The same rates for every method. */
 function everyMethod(values: number[]): Grid {
   return Object.fromEntries(BENCH_METHODS.map((m) => [m, values]));
@@ -63,7 +57,7 @@ export function parseGrid(flag: string, text: string): Grid {
   for (const part of text.split(';').filter((p) => p.trim() !== '')) {
     const eq = part.indexOf('=');
     if (eq < 0) throw new Error(`${flag}: expected method=rate,rate,… in '${part}'`);
-    const method = checkMethod(flag, part.slice(0, eq).trim());
+    const method = finetuneMethod(flag, part.slice(0, eq).trim());
     grid[method] = rates(flag, part.slice(eq + 1).split(','), `'${part}'`);
   }
   return grid;
@@ -76,7 +70,7 @@ function gridField(path: string, field: string, value: unknown): Grid {
     throw new Error(`${path}: ${field} must be a list of rates or an object of lists per method`);
   const grid: Grid = {};
   for (const [method, list] of Object.entries(value)) {
-    checkMethod(`${path}: ${field}`, method);
+    finetuneMethod(`${path}: ${field}`, method);
     grid[method as FinetuneMethod] = rates(
       `${path}: ${field}.${method}`,
       list,

@@ -10,21 +10,21 @@
  *                            accumulation, learning rates) that a resume must share
  *
  * It is written into a temporary directory and renamed into place (see
- * replace-dir.ts), so `dir` always holds one complete checkpoint. Loading
+ * io/replace-dir.ts), so `dir` always holds one complete checkpoint. Loading
  * checks everything (files, keys, shapes, adapter config) before it changes
  * the model or the optimizer, and then restores them in place, bit for bit.
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { writeFileAtomic } from '../io/atomic.js';
+import { recoverDir, replaceDir } from '../io/replace-dir.js';
 import { readSafetensors, writeSafetensors } from '../io/safetensors.js';
 import { CONFIG_FILE, fromAdapterConfigJson, KEY_PREFIX, WEIGHTS_FILE } from '../peft/format.js';
 import type { PeftModel } from '../peft/model.js';
 import { adapterConfigJson, adapterStateDict, savePeftAdapter } from '../peft/save.js';
-import type { RandomState } from '../tensor/random.js';
+import type { Random, RandomState } from '../tensor/random.js';
 import { formatShape, type Tensor } from '../tensor/tensor.js';
 import type { AdamW } from './optimizer.js';
-import { recoverDir, replaceDir } from './replace-dir.js';
 import { type ResumeSettings, settingsProblem } from './resume-settings.js';
 
 export interface TrainState {
@@ -277,4 +277,48 @@ export function loadCheckpoint(
     }
   }
   return state;
+}
+
+/** Copies of the trainable tensors' values: the best evaluation's, put back at the end of a run. */
+export type TensorValues = (Float32Array | Float64Array)[];
+
+export function copyValues(tensors: readonly Tensor[]): TensorValues {
+  return tensors.map((t) => t.data.slice(t.offset, t.offset + t.size));
+}
+
+export function restoreValues(tensors: readonly Tensor[], values: TensorValues): void {
+  tensors.forEach((t, i) => {
+    t.data.set(values[i]!, t.offset);
+  });
+}
+
+/**
+ * The values of the trainable tensors in the adapter saved in `bestDir` (a
+ * run's best evaluation, written before it was interrupted), in the order of
+ * `trainable`.
+ */
+export function readBestValues(
+  bestDir: string,
+  peft: PeftModel,
+  trainable: readonly Tensor[],
+): TensorValues {
+  const saved = readSafetensors(join(bestDir, WEIGHTS_FILE)).tensors;
+  const keyOf = new Map([...adapterStateDict(peft)].map(([k, t]) => [t, k]));
+  return trainable.map((t) => {
+    const v = saved.get(keyOf.get(t) ?? '');
+    if (!v) throw new Error(`${bestDir}: no saved value for a trainable tensor (${keyOf.get(t)})`);
+    return Float32Array.from(v.data);
+  });
+}
+
+/** Puts back the generators' states a checkpoint saved (TrainState.rngs), by their keys. */
+export function restoreGenerators(
+  generators: ReadonlyMap<string, Random>,
+  saved: TrainState['rngs'],
+): void {
+  if (!saved) return;
+  for (const [key, rng] of generators) {
+    const state = saved[key];
+    if (state) rng.setState(state);
+  }
 }

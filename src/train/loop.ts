@@ -9,25 +9,34 @@
  * the optimizer state and the step are restored from it bit for bit.
  */
 
-import { join } from 'node:path';
 import { mul } from '../autograd/ops/elementwise.js';
 import { crossEntropy, mseLoss } from '../autograd/ops/loss.js';
 import { reshape } from '../autograd/ops/shape.js';
 import { backward, noGrad } from '../autograd/tape.js';
-import { readSafetensors } from '../io/safetensors.js';
+import { DEFAULTS } from '../config/defaults.js';
+import type { Example } from '../data/types.js';
+import { replaceDir } from '../io/replace-dir.js';
 import type { Module } from '../nn/module.js';
-import { WEIGHTS_FILE } from '../peft/format.js';
 import type { PeftModel } from '../peft/model.js';
-import { adapterStateDict, savePeftAdapter } from '../peft/save.js';
+import { savePeftAdapter } from '../peft/save.js';
 import { tensor } from '../tensor/create.js';
 import { Random } from '../tensor/random.js';
 import type { Tensor } from '../tensor/tensor.js';
-import { loadCheckpoint, saveCheckpoint, type TrainState } from './checkpoint.js';
+import {
+  copyValues,
+  loadCheckpoint,
+  readBestValues,
+  restoreGenerators,
+  restoreValues,
+  saveCheckpoint,
+  type TensorValues,
+  type TrainState,
+} from './checkpoint.js';
 import { seriesDir } from './checkpoint-series.js';
 import { clipGradNorm, gradNorm } from './clip.js';
+import { defaultNoDecay } from './decay.js';
 import { computeMetrics } from './metrics.js';
-import { AdamW, defaultNoDecay, type ParamGroup } from './optimizer.js';
-import { replaceDir } from './replace-dir.js';
+import { AdamW, type ParamGroup } from './optimizer.js';
 import {
   checkResumeSettings,
   type ResumeSettings,
@@ -35,19 +44,15 @@ import {
 } from './resume-settings.js';
 import { linearWarmupDecay, warmupSteps } from './schedule.js';
 
-/** A labelled text: a class index, or a float target for regression. */
-export interface LabelledText {
-  text: string;
-  textPair?: string;
-  label: number;
-}
+/** A labelled text: the data layer's Example, under the loop's older name (kept for the API). */
+export type LabelledText = Example;
 
 /** What the loop trains: a module PEFT wraps, and how to get logits from texts. */
 export interface ClassifierTask {
   module: Module;
   /** Number of classes; 1 means regression (MSE on the single output). */
   numLabels: number;
-  logits(examples: readonly LabelledText[]): Tensor;
+  logits(examples: readonly Example[]): Tensor;
   /** Tokens in the batch last given to `logits` (for tokens/s; optional). */
   lastTokenCount?: () => number;
 }
@@ -68,6 +73,7 @@ export interface TrainOptions {
    */
   headModules?: string[];
   weightDecay?: number;
+  /** Default DEFAULTS.train.warmupRatio (0.06). */
   warmupRatio?: number;
   /** Clip the global gradient norm (0 = off). Default 1. */
   maxGradNorm?: number;
@@ -134,7 +140,7 @@ export interface TrainResult {
   seconds: number;
 }
 
-function lossOf(task: ClassifierTask, logits: Tensor, examples: readonly LabelledText[]): Tensor {
+function lossOf(task: ClassifierTask, logits: Tensor, examples: readonly Example[]): Tensor {
   if (task.numLabels === 1) {
     const target = tensor(
       examples.map((e) => e.label),
@@ -148,8 +154,8 @@ function lossOf(task: ClassifierTask, logits: Tensor, examples: readonly Labelle
 /** Predictions (class index, or score for regression) and metrics on `examples`. */
 export function evaluate(
   task: ClassifierTask,
-  examples: readonly LabelledText[],
-  batchSize = 32,
+  examples: readonly Example[],
+  batchSize: number = DEFAULTS.train.evalBatchSize.value,
 ): { metrics: Record<string, number>; predictions: number[]; loss: number } {
   const predictions: number[] = [];
   let lossSum = 0;
@@ -223,109 +229,128 @@ function yieldToEventLoop(): Promise<void> {
   return new Promise((resolve) => setImmediate(resolve));
 }
 
-export async function train(
-  task: ClassifierTask,
-  peft: PeftModel,
-  data: { train: readonly LabelledText[]; validation: readonly LabelledText[] },
+/** The loop's sizes from the batch settings, each checked. */
+function stepPlan(
   options: TrainOptions,
-): Promise<TrainResult> {
-  const start = performance.now();
-  const accum = options.gradientAccumulation ?? 1;
+  examples: number,
+): { batchSize: number; accum: number; batchesPerEpoch: number; totalSteps: number } {
+  const accum = options.gradientAccumulation ?? DEFAULTS.train.gradientAccumulation.value;
   const batchSize = options.batchSize;
   if (!(Number.isInteger(batchSize) && batchSize > 0))
     throw new Error(`train: batchSize must be a positive integer, got ${batchSize}`);
   if (!(Number.isInteger(accum) && accum > 0))
     throw new Error(`train: gradientAccumulation must be a positive integer, got ${accum}`);
-  if (data.train.length === 0) throw new Error('train: the training set is empty');
-  const batchesPerEpoch = Math.ceil(data.train.length / batchSize);
+  if (examples === 0) throw new Error('train: the training set is empty');
+  const batchesPerEpoch = Math.ceil(examples / batchSize);
   const stepsPerEpoch = Math.ceil(batchesPerEpoch / accum);
   const totalSteps = options.maxSteps ?? options.epochs * stepsPerEpoch;
-  const warmup = warmupSteps(totalSteps, options.warmupRatio ?? 0);
-  const maxGradNorm = options.maxGradNorm ?? 1;
+  return { batchSize, accum, batchesPerEpoch, totalSteps };
+}
+
+/** Where a new run starts. */
+function freshState(seed: number): TrainState {
+  return {
+    step: 0,
+    epoch: 0,
+    batchInEpoch: 0,
+    rng: new Random(seed).getState(),
+    bestMetric: null,
+    bestStep: null,
+    history: [],
+  };
+}
+
+/** The settings a resume of this run must share, recorded in its checkpoints. */
+function resumeSettings(options: TrainOptions, peft: PeftModel, accum: number): ResumeSettings {
+  return {
+    method:
+      options.method ??
+      (peft.activeAdapter === null ? 'none' : peft.configs.get(peft.activeAdapter)!.method),
+    batchSize: options.batchSize,
+    gradientAccumulation: accum,
+    lr: options.lr,
+    headLr: options.headLr ?? options.lr,
+  };
+}
+
+/** The checkpoint's state, restored into the model and the optimizer once its settings agree. */
+function resumeRun(
+  checkpointDir: string | null,
+  peft: PeftModel,
+  optimizer: AdamW,
+  settings: ResumeSettings,
+  options: TrainOptions,
+): TrainState {
+  if (!checkpointDir) throw new Error('train: resume needs outputDir');
+  let changes: SettingChanges = {};
+  const state = loadCheckpoint(checkpointDir, peft, optimizer, (saved) => {
+    changes = checkResumeSettings(
+      checkpointDir,
+      saved.settings,
+      settings,
+      options.overrideResume ?? false,
+    );
+  });
+  // Where the log continues from: its records past this point are the
+  // interrupted run's, not this one's.
+  options.onLog?.({
+    type: 'resume',
+    step: state.step,
+    evaluations: state.history.length,
+    ...(Object.keys(changes).length > 0 ? { overrides: changes } : {}),
+  });
+  return state;
+}
+
+/** The evaluation with the highest `metric` so far, or null. */
+function bestRecord(history: readonly EpochRecord[], metric: string): EpochRecord | null {
+  return history.reduce<EpochRecord | null>(
+    (b, r) =>
+      r.metrics[metric] !== undefined && (b === null || r.metrics[metric]! > b.metrics[metric]!)
+        ? r
+        : b,
+    null,
+  );
+}
+
+export async function train(
+  task: ClassifierTask,
+  peft: PeftModel,
+  data: { train: readonly Example[]; validation: readonly Example[] },
+  options: TrainOptions,
+): Promise<TrainResult> {
+  const start = performance.now();
+  const { batchSize, accum, batchesPerEpoch, totalSteps } = stepPlan(options, data.train.length);
+  const warmup = warmupSteps(totalSteps, options.warmupRatio ?? DEFAULTS.train.warmupRatio.value);
+  const maxGradNorm = options.maxGradNorm ?? DEFAULTS.train.maxGradNorm.value;
   const optimizer = new AdamW(
     paramGroups(
       peft,
       options.lr,
       options.headLr ?? options.lr,
-      options.weightDecay ?? 0.01,
+      options.weightDecay ?? DEFAULTS.train.weightDecay.value,
       options.headModules,
     ),
   );
   const trainable = peft.trainableParameters().map(([, t]) => t);
-
-  let state: TrainState = {
-    step: 0,
-    epoch: 0,
-    batchInEpoch: 0,
-    rng: new Random(options.seed).getState(),
-    bestMetric: null,
-    bestStep: null,
-    history: [],
-  };
-  const settings: ResumeSettings = {
-    method:
-      options.method ??
-      (peft.activeAdapter === null ? 'none' : peft.configs.get(peft.activeAdapter)!.method),
-    batchSize,
-    gradientAccumulation: accum,
-    lr: options.lr,
-    headLr: options.headLr ?? options.lr,
-  };
+  const settings = resumeSettings(options, peft, accum);
   const checkpointDir = options.outputDir ? `${options.outputDir}/checkpoint` : null;
-  if (options.resume) {
-    if (!checkpointDir) throw new Error('train: resume needs outputDir');
-    let changes: SettingChanges = {};
-    state = loadCheckpoint(checkpointDir, peft, optimizer, (saved) => {
-      changes = checkResumeSettings(
-        checkpointDir,
-        saved.settings,
-        settings,
-        options.overrideResume ?? false,
-      );
-    });
-    // Where the log continues from: its records past this point are the
-    // interrupted run's, not this one's.
-    options.onLog?.({
-      type: 'resume',
-      step: state.step,
-      evaluations: state.history.length,
-      ...(Object.keys(changes).length > 0 ? { overrides: changes } : {}),
-    });
-  }
+  const state = options.resume
+    ? resumeRun(checkpointDir, peft, optimizer, settings, options)
+    : freshState(options.seed);
   // The next checkpoints record this run's settings (overridden ones included).
   state.settings = settings;
   const history = state.history as EpochRecord[];
-  let bestEpoch = history.reduce<EpochRecord | null>(
-    (b, r) =>
-      r.metrics[options.metric] !== undefined &&
-      (b === null || r.metrics[options.metric]! > b.metrics[options.metric]!)
-        ? r
-        : b,
-    null,
-  );
-  let bestValues: (Float32Array | Float64Array)[] | null = null;
-  if (options.resume && state.bestStep !== null && options.outputDir) {
-    // The best evaluation happened before the interruption: its tensors are on disk.
-    const saved = readSafetensors(join(options.outputDir, 'best', WEIGHTS_FILE)).tensors;
-    const keyOf = new Map([...adapterStateDict(peft)].map(([k, t]) => [t, k]));
-    bestValues = trainable.map((t) => {
-      const v = saved.get(keyOf.get(t) ?? '');
-      if (!v)
-        throw new Error(
-          `${options.outputDir}/best: no saved value for a trainable tensor (${keyOf.get(t)})`,
-        );
-      return Float32Array.from(v.data);
-    });
-  }
+  let bestEpoch = bestRecord(history, options.metric);
+  // A best evaluation before the interruption: its tensors are on disk.
+  let bestValues: TensorValues | null =
+    options.resume && state.bestStep !== null && options.outputDir
+      ? readBestValues(`${options.outputDir}/best`, peft, trainable)
+      : null;
   // Every generator the forward pass draws from (dropout in the model or the
   // adapters): saved with each checkpoint so a resumed run draws the same masks.
   const generators = collectGenerators(task.module, peft);
-  if (options.resume && state.rngs) {
-    for (const [key, rng] of generators) {
-      const saved = state.rngs[key];
-      if (saved) rng.setState(saved);
-    }
-  }
+  if (options.resume) restoreGenerators(generators, state.rngs);
   const save = (): void => {
     if (!checkpointDir) return;
     state.rngs = Object.fromEntries([...generators].map(([k, r]) => [k, r.getState()]));
@@ -419,7 +444,7 @@ export async function train(
       break;
     }
     // End of an epoch (or of the step budget): evaluate, keep the best, checkpoint.
-    const { metrics } = evaluate(task, data.validation, options.evalBatchSize ?? 32);
+    const { metrics } = evaluate(task, data.validation, options.evalBatchSize);
     const record: EpochRecord = {
       epoch: state.epoch,
       step: state.step,
@@ -438,7 +463,7 @@ export async function train(
       (bestEpoch === null || value > bestEpoch.metrics[options.metric]!)
     ) {
       bestEpoch = record;
-      bestValues = trainable.map((t) => t.data.slice(t.offset, t.offset + t.size));
+      bestValues = copyValues(trainable);
       sinceImprovement = 0;
       state.bestMetric = value;
       state.bestStep = state.step;
@@ -455,11 +480,8 @@ export async function train(
     )
       break;
   }
-  if ((options.loadBestAtEnd ?? true) && bestValues && !interrupted) {
-    trainable.forEach((t, i) => {
-      t.data.set(bestValues![i]!, t.offset);
-    });
-  }
+  if ((options.loadBestAtEnd ?? true) && bestValues && !interrupted)
+    restoreValues(trainable, bestValues);
   task.module.eval();
   return {
     history,

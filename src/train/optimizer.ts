@@ -289,5 +289,3 @@ function adamwLoop(
     p[po + i] = p[po + i]! * decay - (stepSize * m[i]!) / (Math.sqrt(v[i]!) / bc2Sqrt + eps);
   }
 }
-
-export { defaultNoDecay } from './decay.js';

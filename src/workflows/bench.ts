@@ -4,9 +4,15 @@
  * average, and wall time. Defaults are sized to finish within about ten
  * minutes on a 2-core machine; every size is an option.
  */
+import { DEFAULTS } from '../config/defaults.js';
 import type { TaskData } from '../data/types.js';
 import type { EpochRecord } from '../train/loop.js';
-import { DEFAULT_MAX_GRAD_NORM, type FinetuneMethod, finetune } from './finetune.js';
+import {
+  DEFAULT_MAX_GRAD_NORM,
+  type FinetuneMethod,
+  type FinetuneOptions,
+  finetune,
+} from './finetune.js';
 
 export interface BenchOptions {
   tasks: string[];
@@ -110,23 +116,7 @@ export interface BenchRunResult {
 /** One bench run: USE-Lite fine-tuned with one method on one task. */
 export async function benchRun(data: TaskData, options: BenchRunOptions): Promise<BenchRunResult> {
   const t0 = performance.now();
-  const probe = options.method === 'probe';
-  const result = await finetune(data, {
-    model: 'use-lite',
-    method: options.method,
-    r: options.r,
-    alpha: options.alpha,
-    epochs: probe ? options.probeEpochs : options.epochs,
-    batchSize: options.batchSize,
-    lr: options.lr,
-    headLr: probe ? options.lr : options.headLr,
-    warmupRatio: 0.06,
-    maxGradNorm: options.maxGradNorm,
-    seed: options.seed,
-    earlyStoppingPatience: options.earlyStoppingPatience,
-    onProgress: (p) => options.onProgress?.(p.step, p.totalSteps),
-    shouldStop: options.shouldStop,
-  });
+  const result = await finetune(data, benchFinetuneOptions(options));
   return {
     trainable: result.trainable,
     metric: data.metric,
@@ -135,6 +125,27 @@ export async function benchRun(data: TaskData, options: BenchRunOptions): Promis
     history: result.train.history,
     interrupted: result.train.interrupted,
     seconds: (performance.now() - t0) / 1000,
+  };
+}
+
+/** What finetune gets for one bench run. */
+export function benchFinetuneOptions(options: BenchRunOptions): FinetuneOptions {
+  const probe = options.method === 'probe';
+  return {
+    model: 'use-lite',
+    method: options.method,
+    r: options.r,
+    alpha: options.alpha,
+    epochs: probe ? options.probeEpochs : options.epochs,
+    batchSize: options.batchSize,
+    lr: options.lr,
+    headLr: probe ? options.lr : options.headLr,
+    warmupRatio: DEFAULTS.train.warmupRatio.value,
+    maxGradNorm: options.maxGradNorm,
+    seed: options.seed,
+    earlyStoppingPatience: options.earlyStoppingPatience,
+    onProgress: (p) => options.onProgress?.(p.step, p.totalSteps),
+    shouldStop: options.shouldStop,
   };
 }
 

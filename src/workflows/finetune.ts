@@ -9,6 +9,7 @@
  */
 import { METHOD_NAMES, type MethodName } from '../adapters/types.js';
 import { noGrad } from '../autograd/tape.js';
+import type { Example, TaskData } from '../data/types.js';
 import { loadTokenizer } from '../io/tokenizers/index.js';
 import { loadModel } from '../models/load.js';
 import { resolveModel } from '../models/resolve.js';
@@ -23,7 +24,6 @@ import { formatShape } from '../tensor/tensor.js';
 import {
   type ClassifierTask,
   evaluate,
-  type LabelledText,
   type TrainOptions,
   type TrainResult,
   train,
@@ -38,14 +38,15 @@ export type FinetuneMethod = MethodName | 'probe' | 'full';
 /** Every method finetune, `edora train` and `edora bench` accept. */
 export const FINETUNE_METHODS: readonly FinetuneMethod[] = [...METHOD_NAMES, 'probe', 'full'];
 
-export interface FinetuneData {
-  name: string;
-  labels: string[] | null;
-  metric: string;
-  train: readonly LabelledText[];
-  validation: readonly LabelledText[];
-  test: readonly LabelledText[];
+/** `name` as a method, or an error naming `where` (a flag, a file) and the methods there are. */
+export function finetuneMethod(where: string, name: string): FinetuneMethod {
+  if (!FINETUNE_METHODS.includes(name as FinetuneMethod))
+    throw new Error(`${where}: unknown method '${name}' (expected ${FINETUNE_METHODS.join(', ')})`);
+  return name as FinetuneMethod;
 }
+
+/** What finetune reads of a task: all of TaskData but its description. */
+export type FinetuneData = Omit<TaskData, 'description'>;
 
 export interface FinetuneOptions extends Omit<TrainOptions, 'metric'> {
   /** 'use-lite', a TF.js USE-Lite directory or a Hugging Face model directory (resolveModel). */
@@ -132,10 +133,10 @@ function probeTask(
   useLiteDir: string,
   numLabels: number,
   seed: number,
-  texts: readonly LabelledText[],
+  texts: readonly Example[],
 ): ClassifierTask {
   const module = new UseLiteClassifier(loadUseLite(useLiteDir), numLabels, new Random(seed));
-  const key = (e: LabelledText): string =>
+  const key = (e: Example): string =>
     e.textPair === undefined ? e.text : `${e.text} ${e.textPair}`;
   const unique = [...new Set(texts.map(key))];
   const cache = new Map<string, Float32Array>();
@@ -175,6 +176,17 @@ export const DEFAULT_MAX_GRAD_NORM: Record<FinetuneMethod, number> = {
   edora: 0,
   full: 1,
 };
+
+/** What the loop gets for a finetune run: the method's own clipping unless one is given. */
+export function trainOptionsFor(options: FinetuneOptions, metric: string): TrainOptions {
+  return {
+    ...options,
+    maxGradNorm: options.maxGradNorm ?? DEFAULT_MAX_GRAD_NORM[options.method],
+    // Full fine-tuning saves the whole model; only the head takes headLr.
+    headModules: options.method === 'full' ? SEQ_CLS_HEADS : options.headModules,
+    metric,
+  };
+}
 
 /** `--target` matched nothing: say so, with the names that would match. */
 function noTargetMessage(peft: PeftModel, targets: string[] | string | undefined): string {
@@ -252,13 +264,7 @@ export async function finetune(
     task,
     peft,
     { train: data.train, validation: data.validation },
-    {
-      ...options,
-      maxGradNorm: options.maxGradNorm ?? DEFAULT_MAX_GRAD_NORM[options.method],
-      // Full fine-tuning saves the whole model; only the head takes headLr.
-      headModules: options.method === 'full' ? SEQ_CLS_HEADS : options.headModules,
-      metric: data.metric,
-    },
+    trainOptionsFor(options, data.metric),
   );
   // Stopped early (Ctrl-C): the run continues later, its evaluation with it.
   if (result.interrupted)
@@ -276,8 +282,8 @@ export async function finetune(
     (h) => h.step === result.best?.step && h.epoch === result.best?.epoch,
   );
   const validation =
-    bestRecord?.metrics ?? evaluate(task, data.validation, options.evalBatchSize ?? 32).metrics;
-  const test = noGrad(() => evaluate(task, data.test, options.evalBatchSize ?? 32).metrics);
+    bestRecord?.metrics ?? evaluate(task, data.validation, options.evalBatchSize).metrics;
+  const test = noGrad(() => evaluate(task, data.test, options.evalBatchSize).metrics);
   return {
     method: options.method,
     task: data.name,

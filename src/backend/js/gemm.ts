@@ -2,30 +2,30 @@
  * Reference GEMM in TypeScript: accumulates each output row in float64.
  * Slow (1–3 GFLOP/s) but simple enough to trust.
  */
-import type { FloatArray } from '../kernels.js';
+import type { Kernels } from '../kernels.js';
 
-export function gemmJs(
-  transA: boolean,
-  transB: boolean,
-  m: number,
-  n: number,
-  k: number,
-  alpha: number,
-  a: FloatArray,
-  aOff: number,
-  lda: number,
-  strideA: number,
-  b: FloatArray,
-  bOff: number,
-  ldb: number,
-  strideB: number,
-  beta: number,
-  c: FloatArray,
-  cOff: number,
-  ldc: number,
-  strideC: number,
-  batch: number,
-): void {
+export const gemmJs: Kernels['gemm'] = (
+  transA,
+  transB,
+  m,
+  n,
+  k,
+  alpha,
+  a,
+  aOff,
+  lda,
+  strideA,
+  b,
+  bOff,
+  ldb,
+  strideB,
+  beta,
+  c,
+  cOff,
+  ldc,
+  strideC,
+  batch,
+) => {
   const acc = new Float64Array(n);
   // B as a row-major k×n panel, so the inner loop runs over contiguous memory.
   const bRows = transB ? new Float64Array(k * n) : null;
@@ -58,31 +58,31 @@ export function gemmJs(
       }
     }
   }
-}
+};
 
 /**
  * Reference of Kernels.gemmFused, written as its formula: each C element is
  * one float64 sum over both products; out is computed from the rounded C.
  */
-export function gemmFusedJs(
-  m: number,
-  n: number,
-  k: number,
-  alpha: number,
-  a: FloatArray,
-  aScale: FloatArray | null,
-  b: FloatArray,
-  transB: boolean,
-  k2: number,
-  alpha2: number,
-  a2: FloatArray | null,
-  b2: FloatArray | null,
-  transB2: boolean,
-  c: FloatArray,
-  out: FloatArray | null,
-  outScale: FloatArray | null,
-  outBias: FloatArray | null,
-): void {
+export const gemmFusedJs: Kernels['gemmFused'] = (
+  m,
+  n,
+  k,
+  alpha,
+  a,
+  aScale,
+  b,
+  transB,
+  k2,
+  alpha2,
+  a2,
+  b2,
+  transB2,
+  c,
+  out,
+  outScale,
+  outBias,
+) => {
   if (k2 > 0 && (!a2 || !b2)) throw new Error('gemmFused: a2 and b2 are required when k2 > 0');
   for (let i = 0; i < m; i++) {
     for (let j = 0; j < n; j++) {
@@ -105,4 +105,4 @@ export function gemmFusedJs(
       out[i * n + j] = c[i * n + j]! * (outScale ? outScale[j]! : 1) + (outBias ? outBias[j]! : 0);
     }
   }
-}
+};

@@ -1,5 +1,5 @@
 /** Elementwise unary ops and their derivatives, in TypeScript. */
-import type { FloatArray, UnaryOp } from '../kernels.js';
+import type { FloatArray, Kernels, UnaryOp } from '../kernels.js';
 import { erfc } from './erf.js';
 
 const SQRT_HALF = Math.SQRT1_2;
@@ -75,18 +75,10 @@ export function unaryJs(op: UnaryOp, x: FloatArray, out: FloatArray, param: numb
   for (let i = 0; i < x.length; i++) out[i] = f(x[i]!, param);
 }
 
-export function unaryBackwardJs(
-  op: UnaryOp,
-  x: FloatArray,
-  y: FloatArray,
-  dy: FloatArray,
-  dx: FloatArray,
-  param: number,
-  accumulate: boolean,
-): void {
+export const unaryBackwardJs: Kernels['unaryBackward'] = (op, x, y, dy, dx, param, accumulate) => {
   const d = DERIVATIVE[op];
   for (let i = 0; i < dy.length; i++) {
     const g = dy[i]! * d(x[i]!, y[i]!, param);
     dx[i] = accumulate ? dx[i]! + g : g;
   }
-}
+};

@@ -8,52 +8,31 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { SingleBar } from 'cli-progress';
 import type { Command } from 'commander';
-import {
-  BUILTIN_TASKS,
-  type BuiltinTaskName,
-  DEFAULT_TASKS,
-  loadBuiltinTask,
-} from '../../data/builtin/index.js';
+import { DEFAULTS } from '../../config/defaults.js';
+import { type BuiltinTaskName, loadBuiltinTask } from '../../data/builtin/index.js';
 import { BENCH_METHODS, DEFAULT_LR } from '../../workflows/bench.js';
 import { DEFAULT_MAX_GRAD_NORM, type FinetuneMethod } from '../../workflows/finetune.js';
 import { describeRun, type StudySettings } from '../../workflows/study/plan.js';
 import type { RunRecord } from '../../workflows/study/store.js';
 import { runStudy } from '../../workflows/study.js';
+import { type BenchRunFlags, benchRunFlags, methodList, taskList } from '../bench-args.js';
 import { numberOption, positiveInt } from '../options.js';
 import { type Grid, parseGrid, parseSeeds, positiveIntList, readGridFile } from '../study-args.js';
 
-interface StudyCliOptions {
+interface StudyCliOptions extends BenchRunFlags {
   out: string;
-  tasks: string;
-  methods: string;
   seeds: string;
   selectSeeds: string;
   ranks: string;
   lrGrid?: string;
   headLrGrid?: string;
   grid?: string;
-  epochs: string;
-  probeEpochs: string;
   earlyStopping?: string;
-  maxTrain: string;
-  maxEval: string;
-  batchSize: string;
-  alpha: string;
   json?: boolean;
 }
 
 /** `edora bench`'s head learning rate of the adapter methods: the head grid's default. */
-const DEFAULT_HEAD_LR = 5e-2;
-
-function listOf<T extends string>(flag: string, text: string, known: readonly T[]): T[] {
-  const values = text.split(',').map((s) => s.trim());
-  for (const v of values)
-    if (!known.includes(v as T))
-      throw new Error(`${flag}: unknown name '${v}' (expected ${known.join(', ')})`);
-  if (new Set(values).size !== values.length)
-    throw new Error(`${flag}: each name once, got '${text}'`);
-  return values as T[];
-}
+const DEFAULT_HEAD_LR = DEFAULTS.bench.headLr.value;
 
 /** Defaults, then the grid file, then the flags: a later source replaces a method's list. */
 function grids(opts: StudyCliOptions): { lr: Grid; headLr: Grid } {
@@ -75,7 +54,7 @@ function grids(opts: StudyCliOptions): { lr: Grid; headLr: Grid } {
 }
 
 function settingsFrom(opts: StudyCliOptions): StudySettings {
-  const methods = listOf('--methods', opts.methods, BENCH_METHODS);
+  const methods = methodList('--methods', opts.methods);
   const seeds = parseSeeds(opts.seeds);
   const selectSeeds = positiveInt('--select-seeds', opts.selectSeeds);
   if (selectSeeds > seeds.length)
@@ -86,7 +65,7 @@ function settingsFrom(opts: StudyCliOptions): StudySettings {
   const only = (g: Grid): Record<string, number[]> =>
     Object.fromEntries(methods.map((m) => [m, g[m]!]));
   return {
-    tasks: listOf('--tasks', opts.tasks, BUILTIN_TASKS),
+    tasks: taskList('--tasks', opts.tasks),
     methods,
     seeds,
     selectSeeds,
@@ -115,7 +94,7 @@ function runLine(record: RunRecord): string {
 }
 
 export function register(program: Command): void {
-  program
+  const cmd = program
     .command('study')
     .description(
       'several seeds, a learning-rate grid per method chosen on validation, mean ± std, EDoRA paired against each method, charts; resumable',
@@ -123,17 +102,9 @@ export function register(program: Command): void {
     .requiredOption(
       '--out <dir>',
       'the study directory: runs/ (one file per finished run), report/',
-    )
-    .option(
-      '--tasks <names>',
-      `comma-separated built-in tasks (${BUILTIN_TASKS.join(', ')})`,
-      DEFAULT_TASKS.join(','),
-    )
-    .option(
-      '--methods <names>',
-      `comma-separated methods (${BENCH_METHODS.join(', ')})`,
-      'edora,dora,lora,probe',
-    )
+    );
+  benchRunFlags(cmd);
+  cmd
     .option('--seeds <list>', 'a count n (seeds 1…n) or a comma-separated list of seeds', '3')
     .option('--select-seeds <n>', 'how many of the first seeds choose the grid point', '1')
     .option('--ranks <list>', 'comma-separated ranks of the adapter methods', '8')
@@ -149,13 +120,7 @@ export function register(program: Command): void {
       '--grid <file>',
       'a JSON grid file: {"lr": {"edora": [...], ...}, "headLr": [...]}; --lr-grid and --head-lr-grid override it per method',
     )
-    .option('--epochs <n>', 'epochs of each run', '2')
-    .option('--probe-epochs <n>', 'epochs of the linear probe (on cached embeddings)', '20')
     .option('--early-stopping <n>', 'stop a run after n evaluations without improvement')
-    .option('--max-train <n>', 'training examples per task (deterministic subsample)', '600')
-    .option('--max-eval <n>', 'validation and test examples per task', '300')
-    .option('--batch-size <n>', 'examples per step', '16')
-    .option('--alpha <a>', 'lora_alpha', '16')
     .option('--json', 'print a one-line JSON summary (the figures are in report/results.json)')
     .action(async (opts: StudyCliOptions) => {
       const settings = settingsFrom(opts);

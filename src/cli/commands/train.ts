@@ -7,6 +7,7 @@ import { rmdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { SingleBar } from 'cli-progress';
 import type { Command } from 'commander';
+import { DEFAULTS } from '../../config/defaults.js';
 import type { TaskData } from '../../data/types.js';
 import { lockDir } from '../../io/dir-lock.js';
 import { readAdapterLabels } from '../../peft/labels.js';
@@ -16,22 +17,23 @@ import { describeChanges, type SettingChanges } from '../../train/resume-setting
 import { DEFAULT_LR } from '../../workflows/bench.js';
 import {
   classifierTask,
-  DEFAULT_MAX_GRAD_NORM,
   FINETUNE_METHODS,
   type FinetuneMethod,
   type FinetuneOptions,
   finetune,
+  finetuneMethod,
 } from '../../workflows/finetune.js';
 import { saveFullModel } from '../../workflows/full.js';
 import { alignToAdapterLabels } from '../../workflows/labels.js';
+import { configOption } from '../config-file.js';
 import { type DataOptions, dataOptions, taskDataFromFlags } from '../data-args.js';
 import { catchInterrupt } from '../interrupt.js';
-import { numberOption, positiveInt, ratioOption } from '../options.js';
+import { numberOption, positiveInt, ratioOption, withDefault } from '../options.js';
 import { type RunSummary, writeReport } from '../report.js';
 import { appendLogRecord, truncateLogForResume } from '../train-log.js';
 import { checkOutputDir, removeEarlierRun } from '../train-output.js';
 
-interface TrainCliOptions extends DataOptions {
+export interface TrainCliOptions extends DataOptions {
   model: string;
   method: string;
   r: string;
@@ -58,38 +60,38 @@ interface TrainCliOptions extends DataOptions {
 }
 
 export function register(program: Command): void {
+  const d = DEFAULTS.train;
   const cmd = program
     .command('train')
-    .description('fine-tune a text classifier with an adapter (EDoRA by default)')
-    .option(
-      '--model <use-lite|dir>',
-      "'use-lite' or a Hugging Face BERT/RoBERTa directory",
-      'use-lite',
-    )
-    .option(
-      '--method <name>',
-      `${FINETUNE_METHODS.join(', ')} (full: every weight of the model, no adapter)`,
-      'edora',
-    )
-    .option('--r <n>', 'rank', '8')
-    .option('--alpha <a>', 'lora_alpha (scaling alpha/r)', '16')
-    .option('--target <names>', "comma-separated target modules, or 'all-linear' (default)")
-    .option('--epochs <n>', 'epochs', '3')
-    .option('--max-steps <n>', 'stop after this many optimizer steps')
-    .option('--batch-size <n>', 'examples per batch', '16')
-    .option('--grad-accum <n>', 'batches per optimizer step', '1')
+    .description('fine-tune a text classifier with an adapter (EDoRA by default)');
+  withDefault(cmd, '--model <use-lite|dir>', d.model);
+  withDefault(
+    cmd,
+    '--method <name>',
+    d.method,
+    `${d.method.help}: ${FINETUNE_METHODS.join(', ')} (full: every weight of the model, no adapter)`,
+  );
+  withDefault(cmd, '--r <n>', d.r);
+  withDefault(cmd, '--alpha <a>', d.alpha);
+  cmd.option('--target <names>', "comma-separated target modules, or 'all-linear' (default)");
+  withDefault(cmd, '--epochs <n>', d.epochs);
+  cmd.option('--max-steps <n>', 'stop after this many optimizer steps');
+  withDefault(cmd, '--batch-size <n>', d.batchSize);
+  withDefault(cmd, '--grad-accum <n>', d.gradientAccumulation);
+  cmd
     .option(
       '--lr <x>',
-      `adapter learning rate (default 5e-3; for full, the encoder's, default ${DEFAULT_LR.full.toExponential()})`,
+      `${d.lr.help} (default ${d.lr.value.toExponential()}; for full, the encoder's, default ${DEFAULT_LR.full.toExponential()})`,
     )
-    .option('--head-lr <x>', 'classifier head learning rate (default: --lr)')
-    .option('--weight-decay <x>', 'AdamW weight decay (not on biases, norms, magnitudes)', '0.01')
-    .option('--warmup-ratio <x>', 'linear warmup over this fraction of the steps', '0.06')
-    .option(
-      '--max-grad-norm <x>',
-      'clip the gradient norm (0 = off; default 1, and 0 for edora and lora-xs, whose R gradient would starve the head)',
-    )
-    .option('--seed <n>', 'seed of the head, the adapter and the batch order', '42')
+    .option('--head-lr <x>', 'classifier head learning rate (default: --lr)');
+  withDefault(cmd, '--weight-decay <x>', d.weightDecay);
+  withDefault(cmd, '--warmup-ratio <x>', d.warmupRatio);
+  cmd.option(
+    '--max-grad-norm <x>',
+    `${d.maxGradNorm.help}; default ${d.maxGradNorm.value}, and 0 for edora and lora-xs, whose R gradient would starve the head`,
+  );
+  withDefault(cmd, '--seed <n>', d.seed);
+  cmd
     .option('--out <dir>', 'write the best adapter, checkpoints, log.jsonl and a report here')
     .option('--resume', 'continue from <out>/checkpoint')
     .option(
@@ -107,18 +109,13 @@ export function register(program: Command): void {
     )
     .option('--early-stopping <n>', 'stop after n evaluations without improvement')
     .option('--json', 'print the final metrics as one JSON object');
-  dataOptions(cmd).action((opts: TrainCliOptions) => {
+  configOption(dataOptions(cmd)).action((opts: TrainCliOptions) => {
     return runTrain(opts);
   });
 }
 
 export async function runTrain(opts: TrainCliOptions): Promise<void> {
-  const method = opts.method as FinetuneMethod;
-  if (!FINETUNE_METHODS.includes(method)) {
-    throw new Error(
-      `--method: unknown method '${opts.method}' (expected ${FINETUNE_METHODS.join(', ')})`,
-    );
-  }
+  const method = finetuneMethod('--method', opts.method);
   if (method === 'full' && opts.target !== undefined)
     throw new Error('--target: --method full trains every weight of the model; drop --target');
   if (opts.resume && !opts.out)
@@ -159,7 +156,7 @@ function rmdirIfEmpty(dir: string): void {
 }
 
 /** The library's options from the command line; each bad value named by its flag. */
-function finetuneOptions(opts: TrainCliOptions, method: FinetuneMethod): FinetuneOptions {
+export function finetuneOptions(opts: TrainCliOptions, method: FinetuneMethod): FinetuneOptions {
   return {
     model: opts.model,
     method,
@@ -177,13 +174,19 @@ function finetuneOptions(opts: TrainCliOptions, method: FinetuneMethod): Finetun
     batchSize: positiveInt('--batch-size', opts.batchSize),
     gradientAccumulation: positiveInt('--grad-accum', opts.gradAccum),
     // Full fine-tuning moves the pretrained weights themselves: a far smaller step than an adapter's.
-    lr: numberOption('--lr', opts.lr ?? (method === 'full' ? String(DEFAULT_LR.full) : '5e-3')),
+    lr:
+      opts.lr === undefined
+        ? method === 'full'
+          ? DEFAULT_LR.full
+          : DEFAULTS.train.lr.value
+        : numberOption('--lr', opts.lr),
     headLr: opts.headLr === undefined ? undefined : numberOption('--head-lr', opts.headLr),
     weightDecay: numberOption('--weight-decay', opts.weightDecay),
     warmupRatio: ratioOption('--warmup-ratio', opts.warmupRatio),
+    // Unset: finetune() takes the method's own clipping.
     maxGradNorm:
       opts.maxGradNorm === undefined
-        ? DEFAULT_MAX_GRAD_NORM[method]
+        ? undefined
         : numberOption('--max-grad-norm', opts.maxGradNorm),
     seed: positiveInt('--seed', opts.seed, true),
     outputDir: opts.out,

@@ -5,7 +5,7 @@
  */
 import { join } from 'node:path';
 import { writeFileAtomic } from '../../io/atomic.js';
-import { replaceDir } from '../../train/replace-dir.js';
+import { replaceDir } from '../../io/replace-dir.js';
 import { learningCurveChart, tradeoffChart } from './charts.js';
 import { studyMarkdown } from './markdown.js';
 import type { StudyResults } from './results.js';

@@ -23,8 +23,8 @@ import {
   statSync,
 } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
-import { makeDir } from '../io/make-dir.js';
-import { processAlive } from '../io/process-alive.js';
+import { makeDir } from './make-dir.js';
+import { processAlive } from './process-alive.js';
 
 function leftovers(target: string, kind: 'tmp' | 'old'): { path: string; pid: number }[] {
   const parent = dirname(target);
