@@ -18,6 +18,7 @@ const LAYERS: Record<string, number> = {
   tensor: 0,
   backend: 0,
   io: 0,
+  config: 0,
   autograd: 1,
   linalg: 1,
   data: 1,
