@@ -13,6 +13,7 @@ import {
   type FinetuneOptions,
   finetune,
 } from './finetune.js';
+import { formatLoraRatio } from './lora-ratio.js';
 
 export interface BenchOptions {
   tasks: string[];
@@ -52,6 +53,12 @@ export interface BenchRow {
   /** Mean of the validation metrics. */
   validationAverage: number;
   seconds: number;
+  /**
+   * trainable ÷ LoRA's trainable in the same run; null when LoRA did not run.
+   * Taken from the run's own counts (head included, as in `trainable`), not
+   * from the parameter formula, so the ratio compares what was trained.
+   */
+  ratioToLora: number | null;
 }
 
 /**
@@ -161,6 +168,7 @@ export async function runBench(options: BenchOptions): Promise<BenchRow[]> {
         average: 0,
         validationAverage: 0,
         seconds: 0,
+        ratioToLora: null,
       },
     ]),
   );
@@ -198,14 +206,24 @@ export async function runBench(options: BenchOptions): Promise<BenchRow[]> {
     row.average = mean(row.scores);
     row.validationAverage = mean(row.validation);
   }
-  return [...rows.values()];
+  return withLoraRatios([...rows.values()]);
+}
+
+/** The rows with ratioToLora set from the LoRA row among them (null for all without one). */
+export function withLoraRatios(rows: BenchRow[]): BenchRow[] {
+  const lora = rows.find((r) => r.method === 'lora');
+  return rows.map((r) => ({
+    ...r,
+    ratioToLora: lora && lora.trainable > 0 ? r.trainable / lora.trainable : null,
+  }));
 }
 
 export function benchTable(rows: BenchRow[], tasks: string[]): string {
-  const header = ['method', 'trainable', ...tasks, 'average', 'val avg', 'time'];
+  const header = ['method', 'trainable', 'vs LoRA', ...tasks, 'average', 'val avg', 'time'];
   const body = rows.map((r) => [
     r.method,
     r.trainable.toLocaleString('en-US'),
+    r.ratioToLora === null ? '—' : `${formatLoraRatio(r.ratioToLora)} LoRA`,
     ...tasks.map((t) => {
       const s = r.scores[t];
       return s

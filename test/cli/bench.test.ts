@@ -7,15 +7,17 @@ const bench = (...args: string[]) =>
   spawnSync(process.execPath, ['bin/edora.js', 'bench', ...args], { encoding: 'utf8' });
 const SMALL = ['--tasks', 'spam', '--max-train', '32', '--max-eval', '24', '--epochs', '1'];
 
-test('JSON rows carry test and validation metrics per task, and their averages', () => {
-  const r = bench(...SMALL, '--methods', 'edora,probe', '--probe-epochs', '2', '--json');
+test('JSON rows carry test and validation metrics per task, their averages and the ratio to LoRA', () => {
+  const r = bench(...SMALL, '--methods', 'edora,lora,probe', '--probe-epochs', '2', '--json');
   assert.equal(r.status, 0, r.stderr);
   const out = JSON.parse(r.stdout.trim().split('\n').pop()!);
   assert.equal(out.bench, 'methods');
   assert.deepEqual(
     out.rows.map((row: { method: string }) => row.method),
-    ['edora', 'probe'],
+    ['edora', 'lora', 'probe'],
   );
+  const lora = out.rows[1].trainable;
+  for (const row of out.rows) assert.equal(row.ratioToLora, row.trainable / lora, row.method);
   for (const row of out.rows) {
     for (const split of [row.scores, row.validation]) {
       assert.equal(split.spam.metric, 'accuracy');

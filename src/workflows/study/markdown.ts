@@ -5,6 +5,7 @@
  * paired by seed.
  */
 import { markdownTable } from '../../io/markdown-table.js';
+import { formatLoraRatio } from '../lora-ratio.js';
 import { cellLabel } from './charts.js';
 import { selectionSeeds } from './plan.js';
 import type { CellResult, StudyResults } from './results.js';
@@ -22,8 +23,7 @@ function ratioToLora(c: CellResult, cells: readonly CellResult[]): string {
   const lora =
     c.r === null ? (loras.length === 1 ? loras[0] : undefined) : loras.find((o) => o.r === c.r);
   if (!lora || lora.trainable === 0) return '–';
-  const ratio = c.trainable / lora.trainable;
-  return `${ratio < 0.1 ? ratio.toPrecision(2) : ratio.toFixed(2)}×`;
+  return formatLoraRatio(c.trainable / lora.trainable);
 }
 
 function taskSection(task: string, cells: readonly CellResult[], r: StudyResults): string[] {
