@@ -36,7 +36,7 @@ interface BenchCliOptions {
 
 /** One value for every method (the probe keeps `probe` when given: its head is its adapter). */
 function everyMethod(value: number, probe = value): Record<FinetuneMethod, number> {
-  return { lora: value, dora: value, 'lora-xs': value, edora: value, full: value, probe };
+  return Object.fromEntries(BENCH_METHODS.map((m) => [m, m === 'probe' ? probe : value]));
 }
 
 export function register(program: Command): void {

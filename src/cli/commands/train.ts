@@ -7,6 +7,7 @@ import { rmdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { SingleBar } from 'cli-progress';
 import type { Command } from 'commander';
+import { methods, methodValue } from '../../adapters/registry.js';
 import type { TaskData } from '../../data/types.js';
 import { lockDir } from '../../io/dir-lock.js';
 import { readAdapterLabels } from '../../peft/labels.js';
@@ -71,6 +72,7 @@ export function register(program: Command): void {
       `${FINETUNE_METHODS.join(', ')} (full: every weight of the model, no adapter)`,
       'edora',
     )
+    .addHelpText('after', methodsHelp())
     .option('--r <n>', 'rank', '8')
     .option('--alpha <a>', 'lora_alpha (scaling alpha/r)', '16')
     .option('--target <names>', "comma-separated target modules, or 'all-linear' (default)")
@@ -87,7 +89,7 @@ export function register(program: Command): void {
     .option('--warmup-ratio <x>', 'linear warmup over this fraction of the steps', '0.06')
     .option(
       '--max-grad-norm <x>',
-      'clip the gradient norm (0 = off; default 1, and 0 for edora and lora-xs, whose R gradient would starve the head)',
+      `clip the gradient norm (0 = off; default 1, and 0 for ${unclipped()}, whose R gradient would starve the head)`,
     )
     .option('--seed <n>', 'seed of the head, the adapter and the batch order', '42')
     .option('--out <dir>', 'write the best adapter, checkpoints, log.jsonl and a report here')
@@ -110,6 +112,21 @@ export function register(program: Command): void {
   dataOptions(cmd).action((opts: TrainCliOptions) => {
     return runTrain(opts);
   });
+}
+
+/** `--help`'s list of the adapter methods, one line each, from their descriptions. */
+function methodsHelp(): string {
+  const list = methods();
+  const width = Math.max(...list.map((m) => m.name.length));
+  return `\nAdapter methods (--method):\n${list.map((m) => `  ${m.name.padEnd(width)}  ${m.help}`).join('\n')}`;
+}
+
+/** The methods trained without clipping by default. */
+function unclipped(): string {
+  return methods()
+    .filter((m) => m.defaultMaxGradNorm === 0)
+    .map((m) => m.name)
+    .join(' and ');
 }
 
 export async function runTrain(opts: TrainCliOptions): Promise<void> {
@@ -183,7 +200,7 @@ function finetuneOptions(opts: TrainCliOptions, method: FinetuneMethod): Finetun
     warmupRatio: ratioOption('--warmup-ratio', opts.warmupRatio),
     maxGradNorm:
       opts.maxGradNorm === undefined
-        ? DEFAULT_MAX_GRAD_NORM[method]
+        ? methodValue(DEFAULT_MAX_GRAD_NORM, method, 'DEFAULT_MAX_GRAD_NORM')
         : numberOption('--max-grad-norm', opts.maxGradNorm),
     seed: positiveInt('--seed', opts.seed, true),
     outputDir: opts.out,
