@@ -177,6 +177,40 @@ describe('a method registered at run time (library)', () => {
     assert.equal(pm.sharedTensors().get('toy_steps')!.toArray()[0], 6);
     assert.notEqual(pm.sharedTensors().get('toy_scale')!.toArray()[0], scale0);
   });
+
+  test('a run stopped and resumed from its checkpoint ends with the shared tensors of an unbroken run', async () => {
+    const run = async (outputDir: string, stopAfter: number | null, resume = false) => {
+      const { task, data } = tinyTask();
+      const pm = PeftModel.create(task.module, {
+        method: 'toy',
+        r: 1,
+        targetModules: ['proj'],
+        modulesToSave: ['classifier'],
+      });
+      let polls = 0;
+      await train(task, pm, data, {
+        epochs: 2,
+        batchSize: 8,
+        lr: 5e-2,
+        seed: 1,
+        metric: 'accuracy',
+        loadBestAtEnd: false,
+        outputDir,
+        resume,
+        shouldStop: () => stopAfter !== null && ++polls > stopAfter,
+      });
+      return pm;
+    };
+    const whole = await run(join(root, 'whole'), null);
+    await run(join(root, 'broken'), 4);
+    const resumed = await run(join(root, 'broken'), null, true);
+    for (const [k, t] of whole.sharedTensors())
+      assert.deepEqual(resumed.sharedTensors().get(k)!.toArray(), t.toArray(), k);
+    assert.deepEqual(
+      resumed.adapters().get('proj')!.tensors().get(GATE)!.toArray(),
+      whole.adapters().get('proj')!.tensors().get(GATE)!.toArray(),
+    );
+  });
 });
 
 /** A two-layer classifier of fixed feature vectors: enough for the trainer to run. */
