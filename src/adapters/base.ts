@@ -29,7 +29,15 @@ import {
   normCache,
   rowSquares,
 } from './row-norm.js';
-import { type Adapter, type AdapterConfig, type MethodName, NORM_EPS, scalingOf } from './types.js';
+import {
+  type Adapter,
+  type AdapterConfig,
+  type AdapterMethod,
+  type MethodName,
+  NORM_EPS,
+  scalingOf,
+  type TensorSpec,
+} from './types.js';
 
 /** The PEFT key suffixes of the low-rank family's tensors. */
 export const LORA_A = 'lora_A.weight';
@@ -44,6 +52,41 @@ export const LOW_RANK_SHAPES = {
   [LORA_R]: ['r', 'r'],
   [MAGNITUDE]: ['out'],
 } as const;
+
+type LowRankName = keyof typeof LOW_RANK_SHAPES;
+
+/** A low-rank method's `tensors`: which of A, B, R and m it has, and whether each trains. */
+export function lowRankSpecs(
+  trains: Partial<Record<LowRankName, boolean>>,
+): Record<string, TensorSpec> {
+  return Object.fromEntries(
+    Object.entries(trains).map(([k, t]) => [
+      k,
+      { shape: LOW_RANK_SHAPES[k as LowRankName], trains: t },
+    ]),
+  );
+}
+
+/**
+ * A LowRankAdapter of `method` from its factors by name: the method's
+ * `tensors` decide which it keeps, in which order, and which train.
+ */
+export function lowRankAdapter(
+  method: AdapterMethod,
+  config: AdapterConfig,
+  factors: Partial<Record<LowRankName, Tensor>>,
+  rng: Random,
+): LowRankAdapter {
+  const named = new Map(
+    Object.entries(method.tensors).map(([k, spec]) => {
+      const t = factors[k as LowRankName];
+      if (!t) throw new Error(`${method.name}: no initial value for ${k}`);
+      t.requiresGrad = spec.trains;
+      return [k, t] as const;
+    }),
+  );
+  return new LowRankAdapter(method.name, config, named, rng);
+}
 
 /** A: [r×dIn], B: [dOut×r], and R [r×r] and m [dOut] where the method has them. */
 interface Factors {

@@ -5,8 +5,8 @@
  */
 import type { Linear } from '../nn/linear.js';
 import type { Random } from '../tensor/random.js';
-import { LORA_A, LORA_B, LOW_RANK_SHAPES, LowRankAdapter, MAGNITUDE } from './base.js';
-import { checkRank, leaf, loraFactors, magnitudeOf } from './init.js';
+import { lowRankAdapter, lowRankSpecs } from './base.js';
+import { checkRank, loraFactors, magnitudeOf } from './init.js';
 import { pissaFactors } from './lora.js';
 import type { AdapterConfig, AdapterMethod } from './types.js';
 
@@ -14,11 +14,11 @@ export const dora: AdapterMethod = {
   name: 'dora',
   help: 'DoRA: m ⊙ (W + s·B·A) / ‖·‖_row, A, B and m trained',
   peft: { peftType: 'LORA', configFields: { use_dora: true } },
-  tensors: {
-    [LORA_A]: { shape: LOW_RANK_SHAPES[LORA_A], trains: true },
-    [LORA_B]: { shape: LOW_RANK_SHAPES[LORA_B], trains: true },
-    [MAGNITUDE]: { shape: LOW_RANK_SHAPES[MAGNITUDE], trains: true },
-  },
+  tensors: lowRankSpecs({
+    'lora_A.weight': true,
+    'lora_B.weight': true,
+    lora_magnitude_vector: true,
+  }),
   exports: [{ to: 'peft-dora', as: 'dora' }],
   defaultLr: 2e-3,
   defaultMaxGradNorm: 1,
@@ -32,12 +32,16 @@ export const dora: AdapterMethod = {
       config.initLoraWeights === 'pissa'
         ? pissaFactors(base, config, rng.nextUint32())
         : loraFactors(base, config, rng);
-    const named = new Map([
-      [LORA_A, leaf(a, true)],
-      [LORA_B, leaf(b, true)],
-      [MAGNITUDE, leaf(magnitude, true)],
-    ]);
-    return new LowRankAdapter('dora', config, named, rng);
+    return lowRankAdapter(
+      dora,
+      config,
+      {
+        'lora_A.weight': a,
+        'lora_B.weight': b,
+        lora_magnitude_vector: magnitude,
+      },
+      rng,
+    );
   },
   countTrainable: (dOut, dIn, r) => r * (dIn + dOut) + dOut,
 };

@@ -10,8 +10,8 @@ import { noGrad } from '../autograd/tape.js';
 import type { Linear } from '../nn/linear.js';
 import type { Random } from '../tensor/random.js';
 import { Tensor } from '../tensor/tensor.js';
-import { LORA_A, LORA_B, LOW_RANK_SHAPES, LowRankAdapter } from './base.js';
-import { checkRank, leaf, loraFactors, svdFactors } from './init.js';
+import { lowRankAdapter, lowRankSpecs } from './base.js';
+import { checkRank, loraFactors, svdFactors } from './init.js';
 import { type AdapterConfig, type AdapterMethod, scalingOf } from './types.js';
 
 /**
@@ -52,10 +52,7 @@ export const lora: AdapterMethod = {
   name: 'lora',
   help: 'LoRA: W + s·B·A, A and B trained',
   peft: { peftType: 'LORA', configFields: { use_dora: false } },
-  tensors: {
-    [LORA_A]: { shape: LOW_RANK_SHAPES[LORA_A], trains: true },
-    [LORA_B]: { shape: LOW_RANK_SHAPES[LORA_B], trains: true },
-  },
+  tensors: lowRankSpecs({ 'lora_A.weight': true, 'lora_B.weight': true }),
   exports: [{ to: 'peft-lora', as: 'lora' }],
   defaultLr: 2e-3,
   defaultMaxGradNorm: 1,
@@ -66,11 +63,7 @@ export const lora: AdapterMethod = {
       config.initLoraWeights === 'pissa'
         ? pissaFactors(base, config, rng.nextUint32())
         : loraFactors(base, config, rng);
-    const named = new Map([
-      [LORA_A, leaf(a, true)],
-      [LORA_B, leaf(b, true)],
-    ]);
-    return new LowRankAdapter('lora', config, named, rng);
+    return lowRankAdapter(lora, config, { 'lora_A.weight': a, 'lora_B.weight': b }, rng);
   },
   countTrainable: (dOut, dIn, r) => r * (dIn + dOut),
 };
