@@ -20,7 +20,8 @@ import { unsqueeze } from '../autograd/ops/shape.js';
 import { noGrad } from '../autograd/tape.js';
 import type { Linear } from '../nn/linear.js';
 import type { Random } from '../tensor/random.js';
-import { formatShape, Tensor } from '../tensor/tensor.js';
+import { Tensor } from '../tensor/tensor.js';
+import { copyNamedTensors } from './load-tensors.js';
 import {
   factoredRowNorm,
   type NormCache,
@@ -28,13 +29,86 @@ import {
   normCache,
   rowSquares,
 } from './row-norm.js';
-import { type Adapter, type AdapterConfig, type MethodName, NORM_EPS, scalingOf } from './types.js';
+import {
+  type Adapter,
+  type AdapterConfig,
+  type AdapterMethod,
+  type MethodName,
+  NORM_EPS,
+  scalingOf,
+  type TensorSpec,
+} from './types.js';
 
-export interface Factors {
+/** The PEFT key suffixes of the low-rank family's tensors. */
+export const LORA_A = 'lora_A.weight';
+export const LORA_B = 'lora_B.weight';
+export const LORA_R = 'lora_R.weight';
+export const MAGNITUDE = 'lora_magnitude_vector';
+
+/** The low-rank family's tensors as its methods describe them (TensorSpec shapes). */
+export const LOW_RANK_SHAPES = {
+  [LORA_A]: ['r', 'in'],
+  [LORA_B]: ['out', 'r'],
+  [LORA_R]: ['r', 'r'],
+  [MAGNITUDE]: ['out'],
+} as const;
+
+type LowRankName = keyof typeof LOW_RANK_SHAPES;
+
+/** A low-rank method's `tensors`: which of A, B, R and m it has, and whether each trains. */
+export function lowRankSpecs(
+  trains: Partial<Record<LowRankName, boolean>>,
+): Record<string, TensorSpec> {
+  return Object.fromEntries(
+    Object.entries(trains).map(([k, t]) => [
+      k,
+      { shape: LOW_RANK_SHAPES[k as LowRankName], trains: t },
+    ]),
+  );
+}
+
+/**
+ * A LowRankAdapter of `method` from its factors by name: the method's
+ * `tensors` decide which it keeps, in which order, and which train.
+ */
+export function lowRankAdapter(
+  method: AdapterMethod,
+  config: AdapterConfig,
+  factors: Partial<Record<LowRankName, Tensor>>,
+  rng: Random,
+): LowRankAdapter {
+  const named = new Map(
+    Object.entries(method.tensors).map(([k, spec]) => {
+      const t = factors[k as LowRankName];
+      if (!t) throw new Error(`${method.name}: no initial value for ${k}`);
+      t.requiresGrad = spec.trains;
+      return [k, t] as const;
+    }),
+  );
+  return new LowRankAdapter(method.name, config, named, rng);
+}
+
+/** A: [r×dIn], B: [dOut×r], and R [r×r] and m [dOut] where the method has them. */
+interface Factors {
   a: Tensor;
   b: Tensor;
   r: Tensor | null;
   magnitude: Tensor | null;
+}
+
+/** B·R folded into lora_B and R dropped: LoRA-XS as LoRA, EDoRA as DoRA (`edora export`). */
+export function foldR(layer: ReadonlyMap<string, Tensor>): Map<string, Tensor> {
+  const out = new Map(layer);
+  const r = layer.get(LORA_R);
+  if (!r) return out;
+  const b = layer.get(LORA_B);
+  if (!b) throw new Error(`${LORA_R} has no matching ${LORA_B}`);
+  out.delete(LORA_R);
+  out.set(
+    LORA_B,
+    noGrad(() => matmul(b, r)),
+  );
+  return out;
 }
 
 export class LowRankAdapter implements Adapter {
@@ -48,14 +122,26 @@ export class LowRankAdapter implements Adapter {
   /** ‖W‖²_row alone, for the factored norm when A trains (DoRA). */
   private weightSquares: Tensor | null = null;
 
+  /** The factors, read from the named tensors by their PEFT names. */
+  private readonly factors: Factors;
+
+  /**
+   * `named`: the method's tensors by PEFT key suffix (lora_A.weight and
+   * lora_B.weight, lora_R.weight and lora_magnitude_vector where it has
+   * them); those with requiresGrad train.
+   */
   constructor(
     readonly method: MethodName,
     readonly config: AdapterConfig,
-    protected readonly factors: Factors,
+    private readonly named: ReadonlyMap<string, Tensor>,
     private readonly rng: Random,
   ) {
+    const a = named.get(LORA_A);
+    const b = named.get(LORA_B);
+    if (!a || !b) throw new Error(`${method}: a low-rank adapter needs ${LORA_A} and ${LORA_B}`);
+    this.factors = { a, b, r: named.get(LORA_R) ?? null, magnitude: named.get(MAGNITUDE) ?? null };
     this.scaling = scalingOf(config);
-    this.trainable = new Set([...this.tensors()].filter(([, t]) => t.requiresGrad).map(([k]) => k));
+    this.trainable = new Set([...named].filter(([, t]) => t.requiresGrad).map(([k]) => k));
   }
 
   /** B' = B·R (or B): the left factor the norm identity needs. */
@@ -128,14 +214,7 @@ export class LowRankAdapter implements Adapter {
   }
 
   tensors(): Map<string, Tensor> {
-    const { a, b, r, magnitude } = this.factors;
-    const out = new Map<string, Tensor>([
-      ['lora_A.weight', a],
-      ['lora_B.weight', b],
-    ]);
-    if (r) out.set('lora_R.weight', r);
-    if (magnitude) out.set('lora_magnitude_vector', magnitude);
-    return out;
+    return new Map(this.named);
   }
 
   /** s·ΔW as a dense [dOut×dIn] matrix. */
@@ -178,16 +257,7 @@ export class LowRankAdapter implements Adapter {
   }
 
   loadTensors(tensors: ReadonlyMap<string, Tensor>, where: string, keyPrefix = ''): void {
-    for (const [key, target] of this.tensors()) {
-      const src = tensors.get(key);
-      if (!src) throw new Error(`${where}: missing tensor '${keyPrefix}${key}'`);
-      if (src.shape.join() !== target.shape.join()) {
-        throw new Error(
-          `${where}: tensor '${keyPrefix}${key}' has shape ${formatShape(src.shape)}, the model expects ${formatShape(target.shape)}`,
-        );
-      }
-      target.data.set(src.isDense() ? src.data : src.toArray(), target.offset);
-    }
+    copyNamedTensors(this.named, tensors, where, keyPrefix);
     this.cache = null;
     this.weightSquares = null;
   }

@@ -5,13 +5,24 @@
  */
 import type { Linear } from '../nn/linear.js';
 import type { Random } from '../tensor/random.js';
-import { LowRankAdapter } from './base.js';
-import { checkRank, leaf, loraFactors, magnitudeOf } from './init.js';
+import { lowRankAdapter, lowRankSpecs } from './base.js';
+import { checkRank, loraFactors, magnitudeOf } from './init.js';
 import { pissaFactors } from './lora.js';
 import type { AdapterConfig, AdapterMethod } from './types.js';
 
 export const dora: AdapterMethod = {
   name: 'dora',
+  help: 'DoRA: m ⊙ (W + s·B·A) / ‖·‖_row, A, B and m trained',
+  peft: { peftType: 'LORA', configFields: { use_dora: true } },
+  tensors: lowRankSpecs({
+    'lora_A.weight': true,
+    'lora_B.weight': true,
+    lora_magnitude_vector: true,
+  }),
+  exports: [{ to: 'peft-dora', as: 'dora' }],
+  defaultLr: 2e-3,
+  defaultMaxGradNorm: 1,
+  needsSvd: false,
   fromBase(base: Linear, config: AdapterConfig, rng: Random) {
     checkRank(base, config);
     // PEFT computes the magnitude after PiSSA has replaced W by its residual
@@ -21,10 +32,14 @@ export const dora: AdapterMethod = {
       config.initLoraWeights === 'pissa'
         ? pissaFactors(base, config, rng.nextUint32())
         : loraFactors(base, config, rng);
-    return new LowRankAdapter(
-      'dora',
+    return lowRankAdapter(
+      dora,
       config,
-      { a: leaf(a, true), b: leaf(b, true), r: null, magnitude: leaf(magnitude, true) },
+      {
+        'lora_A.weight': a,
+        'lora_B.weight': b,
+        lora_magnitude_vector: magnitude,
+      },
       rng,
     );
   },

@@ -7,23 +7,33 @@
  * O(d_out·r²) per step from W·Aᵀ, A·Aᵀ and ‖W‖², computed once.
  */
 import type { Linear } from '../nn/linear.js';
-import { randn } from '../tensor/create.js';
 import type { Random } from '../tensor/random.js';
-import { LowRankAdapter } from './base.js';
-import { checkRank, leaf, magnitudeOf, svdFactors } from './init.js';
+import { foldR, lowRankAdapter, lowRankSpecs } from './base.js';
+import { magnitudeOf, svdFactorsWithR } from './init.js';
 import type { AdapterConfig, AdapterMethod } from './types.js';
 
 export const edora: AdapterMethod = {
   name: 'edora',
+  help: 'EDoRA: m ⊙ (W + s·B·R·A) / ‖·‖_row, A and B frozen from the SVD of W, R and m trained',
+  // Its own peft_type, as LoRA-XS's: PEFT refuses the file rather than drop R.
+  peft: { peftType: 'EDORA', configFields: { use_dora: true } },
+  tensors: lowRankSpecs({
+    'lora_A.weight': false,
+    'lora_B.weight': false,
+    'lora_R.weight': true,
+    lora_magnitude_vector: true,
+  }),
+  exports: [{ to: 'peft-dora', as: 'dora', convert: foldR }],
+  // As LoRA-XS (the same R between frozen SVD factors): see DEFAULT_LR, DEFAULT_MAX_GRAD_NORM.
+  defaultLr: 1e-2,
+  defaultMaxGradNorm: 0,
+  needsSvd: true,
   fromBase(base: Linear, config: AdapterConfig, rng: Random) {
-    checkRank(base, config);
-    const { a, b } = svdFactors(base, config, rng.nextUint32());
-    const r = randn([config.r, config.r], rng, config.rInitStd, 0, { dtype: base.weight.dtype });
-    const magnitude = magnitudeOf(base);
-    return new LowRankAdapter(
-      'edora',
+    const factors = svdFactorsWithR(base, config, rng);
+    return lowRankAdapter(
+      edora,
       config,
-      { a: leaf(a, false), b: leaf(b, false), r: leaf(r, true), magnitude: leaf(magnitude, true) },
+      { ...factors, lora_magnitude_vector: magnitudeOf(base) },
       rng,
     );
   },

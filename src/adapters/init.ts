@@ -67,6 +67,21 @@ export function svdFactors(
   return { a: new Tensor(a, [r, dIn]), b: new Tensor(u.data, [dOut, r]) };
 }
 
+/**
+ * LoRA-XS's (and EDoRA's) factors by their PEFT names: A and B from the
+ * truncated SVD of W, R ~ N(0, rInitStd²), drawn from `rng` in that order.
+ */
+export function svdFactorsWithR(
+  base: Linear,
+  config: AdapterConfig,
+  rng: Random,
+): { 'lora_A.weight': Tensor; 'lora_B.weight': Tensor; 'lora_R.weight': Tensor } {
+  checkRank(base, config);
+  const { a, b } = svdFactors(base, config, rng.nextUint32());
+  const r = randn([config.r, config.r], rng, config.rInitStd, 0, { dtype: base.weight.dtype });
+  return { 'lora_A.weight': a, 'lora_B.weight': b, 'lora_R.weight': r };
+}
+
 /** m = ‖W‖_row as a fresh tensor. */
 export function magnitudeOf(base: Linear): Tensor {
   return noGrad(() => {

@@ -4,24 +4,30 @@
  * R ~ N(0, σ²).
  */
 import type { Linear } from '../nn/linear.js';
-import { randn } from '../tensor/create.js';
 import type { Random } from '../tensor/random.js';
-import { LowRankAdapter } from './base.js';
-import { checkRank, leaf, svdFactors } from './init.js';
+import { foldR, lowRankAdapter, lowRankSpecs } from './base.js';
+import { svdFactorsWithR } from './init.js';
 import type { AdapterConfig, AdapterMethod } from './types.js';
 
 export const loraXs: AdapterMethod = {
   name: 'lora-xs',
+  help: 'LoRA-XS: W + s·B·R·A, A and B frozen from the SVD of W, R trained',
+  // PEFT has no place for R: its own peft_type makes PEFT refuse the file
+  // rather than drop R (`edora export --to peft-lora` folds R into B).
+  peft: { peftType: 'LORA_XS', configFields: {} },
+  tensors: lowRankSpecs({
+    'lora_A.weight': false,
+    'lora_B.weight': false,
+    'lora_R.weight': true,
+  }),
+  exports: [{ to: 'peft-lora', as: 'lora', convert: foldR }],
+  // R between frozen SVD factors needs a larger step than A and B (DEFAULT_LR).
+  defaultLr: 1e-2,
+  // No clipping: R's gradient carries W's singular values (DEFAULT_MAX_GRAD_NORM).
+  defaultMaxGradNorm: 0,
+  needsSvd: true,
   fromBase(base: Linear, config: AdapterConfig, rng: Random) {
-    checkRank(base, config);
-    const { a, b } = svdFactors(base, config, rng.nextUint32());
-    const r = randn([config.r, config.r], rng, config.rInitStd, 0, { dtype: base.weight.dtype });
-    return new LowRankAdapter(
-      'lora-xs',
-      config,
-      { a: leaf(a, false), b: leaf(b, false), r: leaf(r, true), magnitude: null },
-      rng,
-    );
+    return lowRankAdapter(loraXs, config, svdFactorsWithR(base, config, rng), rng);
   },
   countTrainable: (_dOut, _dIn, r) => r * r,
 };

@@ -10,8 +10,8 @@ import { noGrad } from '../autograd/tape.js';
 import type { Linear } from '../nn/linear.js';
 import type { Random } from '../tensor/random.js';
 import { Tensor } from '../tensor/tensor.js';
-import { LowRankAdapter } from './base.js';
-import { checkRank, leaf, loraFactors, svdFactors } from './init.js';
+import { lowRankAdapter, lowRankSpecs } from './base.js';
+import { checkRank, loraFactors, svdFactors } from './init.js';
 import { type AdapterConfig, type AdapterMethod, scalingOf } from './types.js';
 
 /**
@@ -50,18 +50,20 @@ export function pissaFactors(
 
 export const lora: AdapterMethod = {
   name: 'lora',
+  help: 'LoRA: W + s·B·A, A and B trained',
+  peft: { peftType: 'LORA', configFields: { use_dora: false } },
+  tensors: lowRankSpecs({ 'lora_A.weight': true, 'lora_B.weight': true }),
+  exports: [{ to: 'peft-lora', as: 'lora' }],
+  defaultLr: 2e-3,
+  defaultMaxGradNorm: 1,
+  needsSvd: false,
   fromBase(base: Linear, config: AdapterConfig, rng: Random) {
     checkRank(base, config);
     const { a, b } =
       config.initLoraWeights === 'pissa'
         ? pissaFactors(base, config, rng.nextUint32())
         : loraFactors(base, config, rng);
-    return new LowRankAdapter(
-      'lora',
-      config,
-      { a: leaf(a, true), b: leaf(b, true), r: null, magnitude: null },
-      rng,
-    );
+    return lowRankAdapter(lora, config, { 'lora_A.weight': a, 'lora_B.weight': b }, rng);
   },
   countTrainable: (dOut, dIn, r) => r * (dIn + dOut),
 };

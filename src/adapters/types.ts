@@ -1,14 +1,17 @@
 /**
  * The adapter contract. An adapter wraps one frozen linear layer
- * y = W·x + b (W is [dOut, dIn]) and changes what it computes; a method is
- * a factory of adapters plus a parameter count that needs only the shapes.
+ * y = W·x + b (W is [dOut, dIn]) and changes what it computes; a method
+ * (AdapterMethod) is a factory of adapters plus everything the rest of
+ * edora needs to know about it — its PEFT names, its tensors on disk, its
+ * export targets, its training defaults — so that a new method is one file
+ * and one line in registry.ts (docs/methods-contract.md).
  */
 import type { Linear } from '../nn/linear.js';
 import type { Random } from '../tensor/random.js';
 import type { Tensor } from '../tensor/tensor.js';
 
-export const METHOD_NAMES = ['lora', 'dora', 'lora-xs', 'edora'] as const;
-export type MethodName = (typeof METHOD_NAMES)[number];
+/** A registered method's name ('lora', 'dora', 'lora-xs', 'edora', or one added by registerMethod). */
+export type MethodName = string;
 
 /** Options shared by every method, with PEFT's meanings. */
 export interface AdapterConfig {
@@ -85,12 +88,127 @@ export interface Adapter {
   loadTensors(tensors: ReadonlyMap<string, Tensor>, where: string, keyPrefix?: string): void;
 }
 
+/** A dimension of a tensor, in terms of its layer: d_out, d_in, the rank r, or a fixed size. */
+export type Dim = 'out' | 'in' | 'r' | number;
+
+/** One tensor of an adapted layer, as the method names it on disk. */
+export interface TensorSpec {
+  /** Its shape (lora_A: ['r', 'in']). The loader checks files against it. */
+  readonly shape: readonly Dim[];
+  /** Whether it trains; a frozen one is saved too, so the adapter is rebuilt exactly. */
+  readonly trains: boolean;
+}
+
+/** How a method is written in adapter_config.json. */
+export interface PeftNames {
+  /** peft_type ('LORA', 'EDORA', …). */
+  readonly peftType: string;
+  /**
+   * Config fields that tell this method from others of the same peft_type,
+   * with the values it writes (DoRA: { use_dora: true }, LoRA: { use_dora:
+   * false }). A file whose peft_type several methods share is read as the one
+   * whose fields it agrees with (a missing field reads as false, PEFT's default).
+   */
+  readonly configFields: Readonly<Record<string, boolean>>;
+}
+
+/** A plain format an adapter of this method can be exported to (`edora export --to`). */
+export interface ExportSpec {
+  /** The target's name: 'peft-dora', 'peft-lora'. */
+  readonly to: string;
+  /** The method whose on-disk format the output has (its peft_type and config fields). */
+  readonly as: MethodName;
+  /**
+   * One adapted layer's tensors (by key suffix) in the target's names
+   * (EDoRA: lora_B ← B·R, lora_R dropped); unchanged when absent. A problem
+   * is thrown as a short message; the caller names the file and the module.
+   */
+  readonly convert?: (layer: ReadonlyMap<string, Tensor>) => Map<string, Tensor>;
+}
+
+/** The shape of an adapted layer, for methods that size model-level tensors from all of them. */
+export interface LayerShape {
+  path: string;
+  dOut: number;
+  dIn: number;
+  r: number;
+}
+
+/** What a method's training hooks see. */
+export interface MethodHookInfo {
+  /** Optimizer steps taken so far (1 after the first step). */
+  step: number;
+  totalSteps: number;
+  epoch: number;
+  /** The adapter's config (r, alpha, …). */
+  config: AdapterConfig;
+  /** The adapter of each adapted layer, by module path. */
+  adapters: ReadonlyMap<string, Adapter>;
+  /** The adapter's model-level tensors (sharedTensors), by name. */
+  shared: ReadonlyMap<string, Tensor>;
+}
+
 export interface AdapterMethod {
   readonly name: MethodName;
-  /** Build an adapter for `base` (its weight is read, never written, except by PiSSA). */
-  fromBase(base: Linear, config: AdapterConfig, rng: Random): Adapter;
-  /** Trainable parameters for a dOut×dIn layer: needs no weights. */
-  countTrainable(dOut: number, dIn: number, r: number): number;
+  /** One line for the CLI's help: what the method trains. */
+  readonly help: string;
+  /** Its name and fields in adapter_config.json. */
+  readonly peft: PeftNames;
+  /** The tensors of one adapted layer by PEFT key suffix, in the order adapters list them. */
+  readonly tensors: Readonly<Record<string, TensorSpec>>;
+  /** Where `edora export` can take its adapters (none: PEFT has no format for it). */
+  readonly exports: readonly ExportSpec[];
+  /** The adapter learning rate `edora bench` and the study use (DEFAULT_LR). */
+  readonly defaultLr: number;
+  /** Default gradient clipping, 0 = off (DEFAULT_MAX_GRAD_NORM). */
+  readonly defaultMaxGradNorm: number;
+  /**
+   * Whether building it takes a truncated SVD of W: its config then records
+   * the SVD's settings and seed (the `edora` block) so a load rebuilds it.
+   */
+  readonly needsSvd: boolean;
+  /**
+   * Build an adapter for `base` (its weight is read, never written, except by
+   * PiSSA). `shared` holds the model-level tensors sharedTensors made.
+   */
+  fromBase(
+    base: Linear,
+    config: AdapterConfig,
+    rng: Random,
+    shared?: ReadonlyMap<string, Tensor>,
+  ): Adapter;
+  /** Trainable parameters for a dOut×dIn layer, from shapes alone (default: from `tensors`). */
+  countTrainable?(dOut: number, dIn: number, r: number): number;
+  /**
+   * Model-level tensors, made once per adapter before its layers (a random
+   * basis all layers share, one tensor for the whole model): saved once, as
+   * `base_model.<name>`. Those with requiresGrad train.
+   */
+  sharedTensors?(
+    layers: readonly LayerShape[],
+    config: AdapterConfig,
+    rng: Random,
+  ): Map<string, Tensor>;
+  /** Trainable parameters of the model-level tensors, from shapes alone. */
+  countShared?(layers: readonly LayerShape[]): number;
+  /** Called by the trainer after every optimizer step (a schedule, a rank budget, pruning). */
+  onStep?(info: MethodHookInfo): void;
+  /** Called by the trainer at the end of every epoch, before its evaluation. */
+  onEpochEnd?(info: MethodHookInfo): void;
+}
+
+/** The size of a tensor of `shape` in a dOut×dIn layer of rank r. */
+export function dimsOf(shape: readonly Dim[], dOut: number, dIn: number, r: number): number[] {
+  return shape.map((d) => (d === 'out' ? dOut : d === 'in' ? dIn : d === 'r' ? r : d));
+}
+
+/** Trainable parameters of one layer: the method's own count, or the sum of its trained tensors. */
+export function trainableCount(m: AdapterMethod, dOut: number, dIn: number, r: number): number {
+  if (m.countTrainable) return m.countTrainable(dOut, dIn, r);
+  let n = 0;
+  for (const spec of Object.values(m.tensors))
+    if (spec.trains) n += dimsOf(spec.shape, dOut, dIn, r).reduce((a, b) => a * b, 1);
+  return n;
 }
 
 export function scalingOf(config: Pick<AdapterConfig, 'alpha' | 'r' | 'useRslora'>): number {

@@ -2,12 +2,8 @@
  * PeftConfig: which layers get adapters, and with what options. Field names
  * follow PEFT's LoraConfig (camelCase here, snake_case in adapter_config.json).
  */
-import {
-  type AdapterConfig,
-  DEFAULT_CONFIG,
-  METHOD_NAMES,
-  type MethodName,
-} from '../adapters/types.js';
+import { getMethod } from '../adapters/registry.js';
+import { type AdapterConfig, DEFAULT_CONFIG, type MethodName } from '../adapters/types.js';
 import { checkPatterns } from './targets.js';
 
 export interface PeftConfig extends AdapterConfig {
@@ -39,17 +35,13 @@ export interface PeftConfig extends AdapterConfig {
 }
 
 export type PeftOptions = Partial<PeftConfig> & {
-  method: MethodName | string;
+  method: MethodName;
   r: number;
   targetModules: string[] | string;
 };
 
 export function peftConfig(options: PeftOptions): PeftConfig {
-  if (!METHOD_NAMES.includes(options.method as MethodName)) {
-    throw new Error(
-      `unknown adapter method '${options.method}' (expected one of: ${METHOD_NAMES.join(', ')})`,
-    );
-  }
+  getMethod(options.method);
   const config: PeftConfig = {
     ...DEFAULT_CONFIG,
     layersToTransform: null,
@@ -60,7 +52,7 @@ export function peftConfig(options: PeftOptions): PeftConfig {
     modulesToSave: [],
     seed: 0,
     ...options,
-    method: options.method as MethodName,
+    method: options.method,
   };
   // PEFT refuses both combinations when it reads adapter_config.json, so edora does not write them.
   if (config.layersToTransform && typeof config.targetModules === 'string') {

@@ -3,7 +3,7 @@
  * model's structure alone (no weights needed: only layer shapes are read).
  */
 import { getMethod } from '../adapters/registry.js';
-import type { MethodName } from '../adapters/types.js';
+import { type LayerShape, type MethodName, trainableCount } from '../adapters/types.js';
 import { Linear } from '../nn/linear.js';
 import { Module } from '../nn/module.js';
 import type { PeftConfig } from './config.js';
@@ -50,19 +50,21 @@ export function countAdapterParameters(
 ): ParameterCount {
   const shapes = model instanceof Module ? shapesOf(model) : model;
   const m = getMethod(method);
-  let modules = 0;
+  const layers: LayerShape[] = [];
   let trainable = 0;
   for (const { path, inFeatures, outFeatures } of shapes.linears) {
     if (!isTarget(path, targets)) continue;
     const rank = patternValue(path, targets.rankPattern ?? {}, r);
     const max = Math.min(outFeatures, inFeatures);
     if (rank > max) throw new Error(`${path}: r = ${rank} exceeds min(d_out, d_in) = ${max}`);
-    modules++;
-    trainable += m.countTrainable(outFeatures, inFeatures, rank);
+    layers.push({ path, dOut: outFeatures, dIn: inFeatures, r: rank });
+    trainable += trainableCount(m, outFeatures, inFeatures, rank);
   }
-  if (modules === 0)
+  if (layers.length === 0)
     throw new Error(
       `no linear layer matches targetModules ${JSON.stringify(targets.targetModules)}`,
     );
-  return { method, r, modules, trainable, base: shapes.parameters };
+  // Model-level tensors count once, not per layer.
+  trainable += m.countShared?.(layers) ?? 0;
+  return { method, r, modules: layers.length, trainable, base: shapes.parameters };
 }

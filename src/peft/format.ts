@@ -1,31 +1,33 @@
 /**
  * PEFT's on-disk format: adapter_config.json (snake_case LoraConfig fields)
  * and adapter_model.safetensors with keys
- *   base_model.model.<module path>.lora_A.weight        [r, d_in]
- *   base_model.model.<module path>.lora_B.weight        [d_out, r]
- *   base_model.model.<module path>.lora_magnitude_vector [d_out]   (DoRA, EDoRA)
- *   base_model.model.<module path>.lora_R.weight        [r, r]     (LoRA-XS, EDoRA; edora's own key)
- *   base_model.model.<module path>.<param>              (modules_to_save copies)
+ *   base_model.model.<module path>.<suffix>   each tensor of an adapted layer,
+ *                                             by the method's names (AdapterMethod.tensors)
+ *   base_model.model.<module path>.<param>    modules_to_save copies
+ *   base_model.<name>                         the method's model-level tensors
+ *                                             (sharedTensors), once, as PEFT saves
+ *                                             VeRA's shared projections
+ * The low-rank family's suffixes:
+ *   lora_A.weight [r, d_in], lora_B.weight [d_out, r],
+ *   lora_magnitude_vector [d_out] (DoRA, EDoRA), lora_R.weight [r, r] (LoRA-XS, EDoRA; edora's own key)
  *
- * LoRA and DoRA adapters are plain PEFT LoRA adapters (peft_type "LORA",
- * use_dora). EDoRA and LoRA-XS need R, which PEFT has no place for, so their
- * peft_type is "EDORA" / "LORA_XS": PEFT refuses them instead of silently
- * dropping R. `edora export --to peft-dora` turns EDoRA into plain DoRA.
+ * A method names its peft_type and the fields that tell it from others of
+ * that type (AdapterMethod.peft): LoRA and DoRA adapters are plain PEFT LoRA
+ * adapters (peft_type "LORA", use_dora). EDoRA and LoRA-XS need R, which
+ * PEFT has no place for, so their peft_type is "EDORA" / "LORA_XS": PEFT
+ * refuses them instead of silently dropping R. `edora export --to peft-dora`
+ * turns EDoRA into plain DoRA.
  */
-import { MAX_SVD_ITERS, type MethodName } from '../adapters/types.js';
+import { getMethod, methods } from '../adapters/registry.js';
+import { type AdapterMethod, MAX_SVD_ITERS, type MethodName } from '../adapters/types.js';
 import type { PeftConfig, PeftOptions } from './config.js';
 import { checkPatterns } from './targets.js';
 
 export const CONFIG_FILE = 'adapter_config.json';
 export const WEIGHTS_FILE = 'adapter_model.safetensors';
 export const KEY_PREFIX = 'base_model.model.';
-
-const PEFT_TYPES: Record<MethodName, string> = {
-  lora: 'LORA',
-  dora: 'LORA',
-  'lora-xs': 'LORA_XS',
-  edora: 'EDORA',
-};
+/** Where a method's model-level tensors are saved: `base_model.<name>`. */
+export const SHARED_KEY_PREFIX = 'base_model.';
 
 export interface AdapterConfigExtras {
   baseModel?: string | null;
@@ -43,15 +45,17 @@ export function toAdapterConfigJson(
   config: PeftConfig,
   extra: AdapterConfigExtras = {},
 ): Record<string, unknown> {
+  const method = getMethod(config.method);
   const json: Record<string, unknown> = {
-    peft_type: PEFT_TYPES[config.method],
+    peft_type: method.peft.peftType,
     task_type: extra.taskType ?? null,
     base_model_name_or_path: extra.baseModel ?? null,
     r: config.r,
     lora_alpha: config.alpha,
     lora_dropout: config.dropout,
     use_rslora: config.useRslora,
-    use_dora: config.method === 'dora' || config.method === 'edora',
+    // LoraConfig's field, in its place; the method's configFields set it.
+    use_dora: false,
     target_modules:
       config.targetModules === 'all-linear' && extra.targetPaths
         ? extra.targetPaths
@@ -68,14 +72,11 @@ export function toAdapterConfigJson(
     inference_mode: true,
     revision: null,
   };
+  Object.assign(json, method.peft.configFields);
   // What edora's SVD-based initialisations need to be rebuilt exactly on load
   // (PiSSA rewrites W into its residual again; EDoRA and LoRA-XS keep A and B
   // frozen in the file, but the block also names the method).
-  if (
-    config.method === 'edora' ||
-    config.method === 'lora-xs' ||
-    config.initLoraWeights === 'pissa'
-  ) {
+  if (method.needsSvd || config.initLoraWeights === 'pissa') {
     json['edora'] = {
       method: config.method,
       r_init_std: config.rInitStd,
@@ -181,20 +182,40 @@ const isStrings = (v: unknown): v is string[] =>
 const isStringOrStrings = (v: unknown): v is string | string[] =>
   typeof v === 'string' || isStrings(v);
 
+/**
+ * The method a config is: the one of its peft_type, or where several share
+ * it (LoRA and DoRA), the one whose configFields the file agrees with (a
+ * missing field reads as false, PEFT's default).
+ */
+function methodOfConfig(j: Record<string, unknown>, file: string): AdapterMethod {
+  const peftType = j['peft_type'];
+  const all = methods();
+  const same = all.filter((m) => m.peft.peftType === peftType);
+  if (same.length === 0) {
+    const types = [...new Set(all.map((m) => JSON.stringify(m.peft.peftType)))];
+    throw new Error(
+      `${file}: peft_type ${JSON.stringify(peftType)} is not supported (expected ${types.slice(0, -1).join(', ')}${types.length > 1 ? ' or ' : ''}${types.at(-1)})`,
+    );
+  }
+  if (same.length === 1) return same[0]!;
+  const agrees = same.filter((m) =>
+    Object.entries(m.peft.configFields).every(([k, v]) => (j[k] ?? false) === v),
+  );
+  if (agrees.length !== 1) {
+    const fields = [...new Set(same.flatMap((m) => Object.keys(m.peft.configFields)))];
+    throw new Error(
+      `${file}: field${fields.length > 1 ? 's' : ''} ${fields.map((f) => `'${f}'`).join(', ')} must tell which ${JSON.stringify(peftType)} method this is (${same.map((m) => `${m.name}: ${JSON.stringify(m.peft.configFields)}`).join('; ')}), got ${JSON.stringify(Object.fromEntries(fields.map((f) => [f, j[f]])))}`,
+    );
+  }
+  return agrees[0]!;
+}
+
 /** PeftOptions from adapter_config.json contents; every bad field is named. */
 export function fromAdapterConfigJson(json: unknown, file: string): PeftOptions {
   if (typeof json !== 'object' || json === null || Array.isArray(json))
     throw new Error(`${file}: expected a JSON object`);
   const j = json as Record<string, unknown>;
-  const peftType = j['peft_type'];
-  let method: MethodName;
-  if (peftType === 'LORA') method = j['use_dora'] === true ? 'dora' : 'lora';
-  else if (peftType === 'EDORA') method = 'edora';
-  else if (peftType === 'LORA_XS') method = 'lora-xs';
-  else
-    throw new Error(
-      `${file}: peft_type ${JSON.stringify(peftType)} is not supported (expected "LORA", "EDORA" or "LORA_XS")`,
-    );
+  const method = methodOfConfig(j, file).name;
   const targets = field(
     j,
     'target_modules',
@@ -202,8 +223,9 @@ export function fromAdapterConfigJson(json: unknown, file: string): PeftOptions 
     isStringOrStrings,
     'a list of names or a regular expression',
   );
+  const methodFields = new Set(methods().flatMap((m) => Object.keys(m.peft.configFields)));
   for (const [key, v] of Object.entries(j)) {
-    if (!READ.has(key) && !DESCRIPTIVE.has(key) && !isUnset(v))
+    if (!READ.has(key) && !methodFields.has(key) && !DESCRIPTIVE.has(key) && !isUnset(v))
       throw new Error(
         `${file}: '${key}': ${JSON.stringify(v)} is a PEFT feature edora does not support`,
       );

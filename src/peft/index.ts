@@ -1,10 +1,11 @@
 export { type PeftConfig, type PeftOptions, peftConfig } from './config.js';
 export { countAdapterParameters, type ModelShapes, type ParameterCount } from './count.js';
-export { type ExportTarget, exportAdapter } from './export.js';
+export { type ExportTarget, exportAdapter, exportTargets } from './export.js';
 export {
   CONFIG_FILE,
   fromAdapterConfigJson,
   KEY_PREFIX,
+  SHARED_KEY_PREFIX,
   toAdapterConfigJson,
   WEIGHTS_FILE,
 } from './format.js';
@@ -20,6 +21,7 @@ export {
   adapterConfigJson,
   adapterStateDict,
   type LoadOptions,
+  loadAdapterTensors,
   loadPeftAdapter,
   type SaveOptions,
   savePeftAdapter,

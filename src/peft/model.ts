@@ -4,9 +4,14 @@
  * delete), the trainable-parameter summary, merge, unmerge and
  * merge-and-unload. The base model is frozen; only the active adapter's
  * trainable tensors (and its modulesToSave copies) require gradients.
+ *
+ * Besides one adapter per layer, an adapter may hold model-level tensors
+ * (its method's sharedTensors: a basis all layers share, one tensor for the
+ * whole model), and its method may have training hooks the trainer calls
+ * through afterStep / afterEpoch.
  */
 import { getMethod } from '../adapters/registry.js';
-import type { Adapter } from '../adapters/types.js';
+import type { Adapter, LayerShape, MethodHookInfo } from '../adapters/types.js';
 import { Linear } from '../nn/linear.js';
 import type { Module } from '../nn/module.js';
 import { Random } from '../tensor/random.js';
@@ -41,6 +46,11 @@ export class PeftModel<M extends Module = Module> {
   readonly labels = new Map<string, string[]>();
   private readonly hooks = new Map<string, AdaptedLinear>();
   private readonly saved = new Map<string, Map<string, SavedModule>>();
+  /** Model-level tensors by adapter name, and the names of those that train. */
+  private readonly shared = new Map<
+    string,
+    { tensors: Map<string, Tensor>; trains: Set<string> }
+  >();
   private activeName: string | null = null;
   private disabled = false;
 
@@ -87,13 +97,16 @@ export class PeftModel<M extends Module = Module> {
     }
     const method = getMethod(config.method);
     const rng = new Random(config.seed);
+    // Drawn from the stream only by methods that have them, so the others' initialisations stay as they were.
+    const shared =
+      method.sharedTensors?.(this.layerShapes(paths, config), config, rng.fork()) ?? new Map();
     for (const path of paths) {
       const base = this.model.getSubmodule(path) as Linear;
       const r = patternValue(path, config.rankPattern, config.r);
       const alpha = patternValue(path, config.alphaPattern, config.alpha);
       let adapter: Adapter;
       try {
-        adapter = method.fromBase(base, { ...config, r, alpha }, rng.fork());
+        adapter = method.fromBase(base, { ...config, r, alpha }, rng.fork(), shared);
       } catch (e) {
         throw new Error(`${path}: ${(e as Error).message}`);
       }
@@ -118,8 +131,55 @@ export class PeftModel<M extends Module = Module> {
       saved.set(path, { module: m, original, copies });
     }
     this.saved.set(name, saved);
+    const trains = new Set([...shared].filter(([, t]) => t.requiresGrad).map(([k]) => k));
+    this.shared.set(name, { tensors: shared, trains });
     this.configs.set(name, config);
     this.refresh();
+  }
+
+  private layerShapes(paths: string[], config: PeftConfig): LayerShape[] {
+    return paths.map((path) => {
+      const { outFeatures, inFeatures } = this.model.getSubmodule(path) as Linear;
+      return {
+        path,
+        dOut: outFeatures,
+        dIn: inFeatures,
+        r: patternValue(path, config.rankPattern, config.r),
+      };
+    });
+  }
+
+  /** The adapter's model-level tensors (its method's sharedTensors), by name. */
+  sharedTensors(name = this.requireActive()): Map<string, Tensor> {
+    return this.shared.get(name)?.tensors ?? new Map();
+  }
+
+  /** The trainer's call after every optimizer step: the active adapter's method's onStep. */
+  afterStep(progress: { step: number; totalSteps: number; epoch: number }): void {
+    this.callHook('onStep', progress);
+  }
+
+  /** The trainer's call at the end of every epoch, before its evaluation: onEpochEnd. */
+  afterEpoch(progress: { step: number; totalSteps: number; epoch: number }): void {
+    this.callHook('onEpochEnd', progress);
+  }
+
+  private callHook(
+    hook: 'onStep' | 'onEpochEnd',
+    progress: { step: number; totalSteps: number; epoch: number },
+  ): void {
+    const name = this.activeName;
+    if (name === null || this.disabled) return;
+    const config = this.configs.get(name)!;
+    const f = getMethod(config.method)[hook];
+    if (!f) return;
+    const info: MethodHookInfo = {
+      ...progress,
+      config,
+      adapters: this.adapters(name),
+      shared: this.sharedTensors(name),
+    };
+    f(info);
   }
 
   /** Make `name` the adapter the model uses and trains. */
@@ -165,6 +225,7 @@ export class PeftModel<M extends Module = Module> {
     this.configs.delete(name);
     this.labels.delete(name);
     this.saved.delete(name);
+    this.shared.delete(name);
     if (this.activeName === name) this.activeName = null;
     this.refresh();
   }
@@ -197,6 +258,7 @@ export class PeftModel<M extends Module = Module> {
             .filter(([, t]) => t.requiresGrad)
             .map(([k, t]) => [`${path}.${k}`, t] as [string, Tensor]),
         ),
+        [...this.sharedTensors()].filter(([, t]) => t.requiresGrad),
       );
   }
 
@@ -207,7 +269,8 @@ export class PeftModel<M extends Module = Module> {
     const adapterTensors = [...this.hooks.values()].flatMap((h) =>
       [...h.adapters.values()].flatMap((a) => [...a.tensors().values()]),
     );
-    const all = base + adapterTensors.reduce((s, t) => s + t.size, 0);
+    const sharedTensors = [...this.shared.values()].flatMap((s) => [...s.tensors.values()]);
+    const all = base + [...adapterTensors, ...sharedTensors].reduce((s, t) => s + t.size, 0);
     const percent = all === 0 ? 0 : (100 * trainable) / all;
     const fmt = (n: number): string => n.toLocaleString('en-US');
     return {
@@ -248,6 +311,7 @@ export class PeftModel<M extends Module = Module> {
     this.configs.clear();
     this.labels.clear();
     this.saved.clear();
+    this.shared.clear();
     this.activeName = null;
     return this.model;
   }
@@ -268,6 +332,8 @@ export class PeftModel<M extends Module = Module> {
           t.requiresGrad = name === active && a.trainable.has(key);
       }
     }
+    for (const [name, s] of this.shared)
+      for (const [key, t] of s.tensors) t.requiresGrad = name === active && s.trains.has(key);
     // Every saved module back to its own tensors, then the active adapter's copies in.
     for (const saved of this.saved.values())
       for (const s of saved.values()) swapIn(s.module, s.original);

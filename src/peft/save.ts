@@ -1,6 +1,7 @@
 /** Saving and loading PeftModel adapters in PEFT's format (see format.ts). */
 import { existsSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
+import { copyNamedTensors } from '../adapters/load-tensors.js';
 import { writeFileAtomic } from '../io/atomic.js';
 import { checkFinite, valuesOf } from '../io/finite.js';
 import { readJsonFile } from '../io/json-file.js';
@@ -15,6 +16,7 @@ import {
   fromAdapterConfigJson,
   KEY_PREFIX,
   SEQ_CLS_HEADS,
+  SHARED_KEY_PREFIX,
   toAdapterConfigJson,
   WEIGHTS_FILE,
 } from './format.js';
@@ -29,7 +31,7 @@ export interface SaveOptions {
   taskType?: string | null;
 }
 
-/** The adapter's tensors under their PEFT keys. */
+/** The adapter's tensors under their PEFT keys (format.ts), model-level ones once. */
 export function adapterStateDict(pm: PeftModel, adapterName?: string): Map<string, Tensor> {
   const name = adapterName ?? pm.activeAdapter ?? undefined;
   const out = new Map<string, Tensor>();
@@ -39,7 +41,31 @@ export function adapterStateDict(pm: PeftModel, adapterName?: string): Map<strin
   for (const [path, params] of pm.savedModules(name)) {
     for (const [key, t] of params) out.set(`${KEY_PREFIX}${path}.${key}`, t);
   }
+  for (const [key, t] of pm.sharedTensors(name)) out.set(`${SHARED_KEY_PREFIX}${key}`, t);
   return out;
+}
+
+/**
+ * Put a file's values into the adapter's per-layer and model-level tensors
+ * (in place), each checked for presence and shape; errors name the file
+ * and the key. The modulesToSave copies are the caller's.
+ */
+export function loadAdapterTensors(
+  pm: PeftModel,
+  name: string,
+  tensors: ReadonlyMap<string, Tensor>,
+  weightsPath: string,
+): void {
+  const under = (prefix: string, keys: Iterable<string>): Map<string, Tensor> =>
+    new Map(
+      [...keys].flatMap((k) => (tensors.has(prefix + k) ? [[k, tensors.get(prefix + k)!]] : [])),
+    );
+  for (const [path, adapter] of pm.adapters(name)) {
+    const prefix = `${KEY_PREFIX}${path}.`;
+    adapter.loadTensors(under(prefix, adapter.tensors().keys()), weightsPath, prefix);
+  }
+  const shared = pm.sharedTensors(name);
+  copyNamedTensors(shared, under(SHARED_KEY_PREFIX, shared.keys()), weightsPath, SHARED_KEY_PREFIX);
 }
 
 /**
@@ -157,15 +183,7 @@ export function loadPeftAdapter<M extends Module>(
         `${weightsPath}: tensor '${unexpected[0]}' has no place in the model${unexpected.length > 1 ? ` (and ${unexpected.length - 1} more)` : ''}`,
       );
     }
-    for (const [path, adapter] of pm.adapters(name)) {
-      const prefix = `${KEY_PREFIX}${path}.`;
-      const own = new Map(
-        [...adapter.tensors().keys()].flatMap((k) =>
-          tensors.has(prefix + k) ? [[k, tensors.get(prefix + k)!]] : [],
-        ),
-      );
-      adapter.loadTensors(own, weightsPath, prefix);
-    }
+    loadAdapterTensors(pm, name, tensors, weightsPath);
     for (const [path, params] of pm.savedModules(name)) {
       for (const [key, t] of params) {
         const full = `${KEY_PREFIX}${path}.${key}`;

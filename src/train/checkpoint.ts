@@ -21,7 +21,12 @@ import { recoverDir, replaceDir } from '../io/replace-dir.js';
 import { readSafetensors, writeSafetensors } from '../io/safetensors.js';
 import { CONFIG_FILE, fromAdapterConfigJson, KEY_PREFIX, WEIGHTS_FILE } from '../peft/format.js';
 import type { PeftModel } from '../peft/model.js';
-import { adapterConfigJson, adapterStateDict, savePeftAdapter } from '../peft/save.js';
+import {
+  adapterConfigJson,
+  adapterStateDict,
+  loadAdapterTensors,
+  savePeftAdapter,
+} from '../peft/save.js';
 import type { Random, RandomState } from '../tensor/random.js';
 import { formatShape, type Tensor } from '../tensor/tensor.js';
 import type { AdamW } from './optimizer.js';
@@ -262,14 +267,12 @@ export function loadCheckpoint(
     throw new Error(`${optPath}: ${(e as Error).message}`);
   }
   for (const [i, lr] of (lrs as number[]).entries()) optimizer.setLr(i, lr);
-  const weightsPath = join(dir, ADAPTER_DIR, WEIGHTS_FILE);
-  for (const [path, adapter] of peft.adapters()) {
-    const prefix = `${KEY_PREFIX}${path}.`;
-    const own = new Map(
-      [...adapter.tensors().keys()].map((k) => [k, adapterTensors.get(prefix + k)!] as const),
-    );
-    adapter.loadTensors(own, weightsPath, prefix);
-  }
+  loadAdapterTensors(
+    peft,
+    peft.activeAdapter!,
+    adapterTensors,
+    join(dir, ADAPTER_DIR, WEIGHTS_FILE),
+  );
   for (const [path, params] of peft.savedModules()) {
     for (const [key, t] of params) {
       const src = adapterTensors.get(`${KEY_PREFIX}${path}.${key}`)!;

@@ -410,6 +410,8 @@ export async function train(
       optimizer.step();
       optimizer.zeroGrad();
       state.step++;
+      // The method's own schedule (a rank budget, pruning), if it has one.
+      peft.afterStep({ step: state.step, totalSteps, epoch: state.epoch });
       state.batchInEpoch = b + accum;
       lossSum += stepLoss;
       lossCount++;
@@ -444,6 +446,7 @@ export async function train(
       break;
     }
     // End of an epoch (or of the step budget): evaluate, keep the best, checkpoint.
+    peft.afterEpoch({ step: state.step, totalSteps, epoch: state.epoch });
     const { metrics } = evaluate(task, data.validation, options.evalBatchSize);
     const record: EpochRecord = {
       epoch: state.epoch,

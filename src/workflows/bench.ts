@@ -4,6 +4,8 @@
  * average, and wall time. Defaults are sized to finish within about ten
  * minutes on a 2-core machine; every size is an option.
  */
+
+import { methodList, methodTable, methodValue } from '../adapters/registry.js';
 import { DEFAULTS } from '../config/defaults.js';
 import type { TaskData } from '../data/types.js';
 import type { EpochRecord } from '../train/loop.js';
@@ -69,21 +71,14 @@ export interface BenchRow {
  * Full fine-tuning moves the pretrained weights themselves: 1e-4, chosen on
  * validation from 3e-5, 1e-4 and 3e-4 (docs/results.md).
  */
-export const DEFAULT_LR: Record<FinetuneMethod, number> = {
-  lora: 2e-3,
-  dora: 2e-3,
-  'lora-xs': 1e-2,
-  edora: 1e-2,
-  full: 1e-4,
-  probe: 1e-1,
-};
+export const DEFAULT_LR = methodTable((m) => m.defaultLr, { full: 1e-4, probe: 1e-1 });
 
 /**
- * Every method the bench (and the study) can run: the keys of DEFAULT_LR,
- * which the type system makes list every FinetuneMethod, so a method added
- * there appears in both commands without another list to update.
+ * Every method the bench (and the study) can run: the registered adapter
+ * methods, then full and probe (the keys of DEFAULT_LR), so a method
+ * registered appears in both commands without another list to update.
  */
-export const BENCH_METHODS = Object.keys(DEFAULT_LR) as FinetuneMethod[];
+export const BENCH_METHODS: readonly FinetuneMethod[] = methodList(['full', 'probe']);
 
 /** The settings of one run: one task, one method, one seed. */
 export interface BenchRunOptions {
@@ -183,9 +178,13 @@ export async function runBench(options: BenchOptions): Promise<BenchRow[]> {
         epochs: options.epochs,
         probeEpochs: options.probeEpochs,
         batchSize: options.batchSize,
-        lr: options.lr[method],
+        lr: methodValue(options.lr, method, 'runBench: lr'),
         headLr: options.headLr,
-        maxGradNorm: (options.maxGradNorm ?? DEFAULT_MAX_GRAD_NORM)[method],
+        maxGradNorm: methodValue(
+          options.maxGradNorm ?? DEFAULT_MAX_GRAD_NORM,
+          method,
+          'runBench: maxGradNorm',
+        ),
         seed: options.seed,
         onProgress: (step, total) => options.onProgress?.(taskName, method, step, total),
       });

@@ -7,7 +7,8 @@
  * embeddings computed once. 'full' trains every weight of the model and the
  * head (see full.ts).
  */
-import { METHOD_NAMES, type MethodName } from '../adapters/types.js';
+import { methodList, methodTable, methodValue } from '../adapters/registry.js';
+import type { MethodName } from '../adapters/types.js';
 import { noGrad } from '../autograd/tape.js';
 import type { Example, TaskData } from '../data/types.js';
 import { loadTokenizer } from '../io/tokenizers/index.js';
@@ -36,7 +37,7 @@ import { fullFinetuneModel } from './full.js';
  */
 export type FinetuneMethod = MethodName | 'probe' | 'full';
 /** Every method finetune, `edora train` and `edora bench` accept. */
-export const FINETUNE_METHODS: readonly FinetuneMethod[] = [...METHOD_NAMES, 'probe', 'full'];
+export const FINETUNE_METHODS: readonly FinetuneMethod[] = methodList(['probe', 'full']);
 
 /** `name` as a method, or an error naming `where` (a flag, a file) and the methods there are. */
 export function finetuneMethod(where: string, name: string): FinetuneMethod {
@@ -168,20 +169,18 @@ function probeTask(
  * the same structure; without the clip its validation average rose from
  * 63.8 to 64.6.
  */
-export const DEFAULT_MAX_GRAD_NORM: Record<FinetuneMethod, number> = {
+export const DEFAULT_MAX_GRAD_NORM = methodTable((m) => m.defaultMaxGradNorm, {
   probe: 1,
-  lora: 1,
-  dora: 1,
-  'lora-xs': 0,
-  edora: 0,
   full: 1,
-};
+});
 
 /** What the loop gets for a finetune run: the method's own clipping unless one is given. */
 export function trainOptionsFor(options: FinetuneOptions, metric: string): TrainOptions {
   return {
     ...options,
-    maxGradNorm: options.maxGradNorm ?? DEFAULT_MAX_GRAD_NORM[options.method],
+    maxGradNorm:
+      options.maxGradNorm ??
+      methodValue(DEFAULT_MAX_GRAD_NORM, options.method, 'DEFAULT_MAX_GRAD_NORM'),
     // Full fine-tuning saves the whole model; only the head takes headLr.
     headModules: options.method === 'full' ? SEQ_CLS_HEADS : options.headModules,
     metric,

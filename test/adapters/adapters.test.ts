@@ -8,10 +8,12 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import {
   adapterConfig,
+  dimsOf,
   getMethod,
   type LowRankAdapter,
   METHOD_NAMES,
   type MethodName,
+  trainableCount,
 } from '../../src/adapters/index.js';
 import * as E from '../../src/index.js';
 import { Linear, Random, Tensor } from '../../src/index.js';
@@ -195,9 +197,30 @@ describe('adapters match the explicit formulas', () => {
     for (const method of METHOD_NAMES) {
       const { adapter } = setup(method, 6, 4, 2, 1);
       const trainable = [...adapter.tensors()].filter(([, t]) => t.requiresGrad).map(([k]) => k);
-      assert.deepEqual(trainable.sort(), expect[method].sort());
+      assert.deepEqual(trainable.sort(), expect[method]!.sort());
       const n = trainable.reduce((s, k) => s + adapter.tensors().get(k)!.size, 0);
-      assert.equal(n, getMethod(method).countTrainable(6, 4, 2));
+      assert.equal(n, getMethod(method).countTrainable!(6, 4, 2));
+    }
+  });
+
+  test("each method's description matches the tensors its adapters hold", () => {
+    for (const method of METHOD_NAMES) {
+      const m = getMethod(method);
+      const { adapter } = setup(method, 6, 4, 2, 1);
+      const held = adapter.tensors();
+      // The same names in the same order, each with the described shape and trainability.
+      assert.deepEqual([...held.keys()], Object.keys(m.tensors), method);
+      for (const [key, spec] of Object.entries(m.tensors)) {
+        assert.deepEqual(held.get(key)!.shape, dimsOf(spec.shape, 6, 4, 2), `${method} ${key}`);
+        assert.equal(held.get(key)!.requiresGrad, spec.trains, `${method} ${key}`);
+      }
+      // Its count formula agrees with the count its described tensors give.
+      const { countTrainable, ...rest } = m;
+      for (const [dOut, dIn, r] of [
+        [6, 4, 2],
+        [768, 3072, 16],
+      ] as const)
+        assert.equal(countTrainable!(dOut, dIn, r), trainableCount(rest, dOut, dIn, r), method);
     }
   });
 

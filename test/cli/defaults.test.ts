@@ -97,9 +97,9 @@ test('edora bench: its default settings, and what each run hands finetune', asyn
         epochs: settings.epochs,
         probeEpochs: settings.probeEpochs,
         batchSize: settings.batchSize,
-        lr: settings.lr[method],
+        lr: (settings.lr as Record<string, number>)[method]!,
         headLr: settings.headLr,
-        maxGradNorm: settings.maxGradNorm[method],
+        maxGradNorm: (settings.maxGradNorm as Record<string, number>)[method]!,
         seed: settings.seed,
       }),
     };

@@ -3,7 +3,13 @@ import { SingleBar } from 'cli-progress';
 import type { Command } from 'commander';
 import { DEFAULTS } from '../../config/defaults.js';
 import { type BuiltinTaskName, loadBuiltinTask } from '../../data/builtin/index.js';
-import { type BenchRow, benchTable, DEFAULT_LR, runBench } from '../../workflows/bench.js';
+import {
+  BENCH_METHODS,
+  type BenchRow,
+  benchTable,
+  DEFAULT_LR,
+  runBench,
+} from '../../workflows/bench.js';
 import { DEFAULT_MAX_GRAD_NORM, type FinetuneMethod } from '../../workflows/finetune.js';
 import { type BenchRunFlags, benchRunFlags, methodList, taskList } from '../bench-args.js';
 import { configOption } from '../config-file.js';
@@ -20,7 +26,7 @@ export interface BenchCliOptions extends BenchRunFlags {
 
 /** One value for every method (the probe keeps `probe` when given: its head is its adapter). */
 function everyMethod(value: number, probe = value): Record<FinetuneMethod, number> {
-  return { lora: value, dora: value, 'lora-xs': value, edora: value, full: value, probe };
+  return Object.fromEntries(BENCH_METHODS.map((m) => [m, m === 'probe' ? probe : value]));
 }
 
 /** The bench's settings from its flags; each bad value named by its flag. */

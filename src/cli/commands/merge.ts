@@ -1,6 +1,6 @@
 /** `edora merge` and `edora export`: adapters into plain weights, or into plain PEFT formats. */
 import type { Command } from 'commander';
-import { exportAdapter } from '../../peft/export.js';
+import { exportAdapter, exportTargets } from '../../peft/export.js';
 import { ignoredNotice } from '../../workflows/encoder-adapter.js';
 import { mergeModelDir } from '../../workflows/merge.js';
 
@@ -33,12 +33,15 @@ export function register(program: Command): void {
     .requiredOption('--adapter <dir>', 'adapter directory')
     .requiredOption(
       '--to <format>',
-      "'peft-dora' (for EDoRA, DoRA) or 'peft-lora' (for LoRA-XS, LoRA)",
+      [...exportTargets()].map(([to, from]) => `'${to}' (for ${from.join(', ')})`).join(' or '),
     )
     .requiredOption('--out <dir>', 'output adapter directory')
     .action((opts: { adapter: string; to: string; out: string }) => {
-      if (opts.to !== 'peft-dora' && opts.to !== 'peft-lora') {
-        throw new Error(`--to must be 'peft-dora' or 'peft-lora', got '${opts.to}'`);
+      const targets = [...exportTargets().keys()];
+      if (!targets.includes(opts.to)) {
+        throw new Error(
+          `--to must be ${targets.map((t) => `'${t}'`).join(' or ')}, got '${opts.to}'`,
+        );
       }
       const r = exportAdapter(opts.adapter, opts.to, opts.out);
       console.error(

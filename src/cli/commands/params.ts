@@ -1,7 +1,7 @@
 /** `edora params`: trainable-parameter table for methods and ranks, from a config alone. */
 import { statSync } from 'node:fs';
 import type { Command } from 'commander';
-import { METHOD_NAMES, type MethodName } from '../../adapters/types.js';
+import { methodList } from '../../adapters/registry.js';
 import { readJsonFile } from '../../io/json-file.js';
 import { parseModelConfig, readModelConfig } from '../../models/config.js';
 import { describeModel, type ModelStructure, parameterCount } from '../../models/structure.js';
@@ -9,7 +9,7 @@ import { countAdapterParameters, type ModelShapes, type ParameterCount } from '.
 import { SEQ_CLS_HEADS } from '../../peft/format.js';
 
 /** The methods with a parameter count: the adapters, and full fine-tuning for reference. */
-const PARAMS_METHODS: readonly (MethodName | 'full')[] = [...METHOD_NAMES, 'full'];
+const PARAMS_METHODS = methodList(['full']);
 
 /** The targets of the EDoRA paper's RoBERTa setting. */
 export const PAPER_TARGETS = ['query', 'value', 'attention.output.dense', 'output.dense'];
@@ -107,11 +107,11 @@ export function register(program: Command): void {
     .action(
       (opts: { model: string; method: string; r: string; target: string; json?: boolean }) => {
         const methods = parseList(opts.method, '--method').map((m) => {
-          if (!PARAMS_METHODS.includes(m as MethodName | 'full'))
+          if (!PARAMS_METHODS.includes(m))
             throw new Error(
               `--method: unknown method '${m}' (expected ${PARAMS_METHODS.join(', ')})`,
             );
-          return m as MethodName | 'full';
+          return m;
         });
         const ranks = parseRanks(opts.r);
         const targets = parseList(opts.target, '--target');

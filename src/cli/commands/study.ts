@@ -8,6 +8,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { SingleBar } from 'cli-progress';
 import type { Command } from 'commander';
+import { methodValue } from '../../adapters/registry.js';
 import { DEFAULTS } from '../../config/defaults.js';
 import { type BuiltinTaskName, loadBuiltinTask } from '../../data/builtin/index.js';
 import { BENCH_METHODS, DEFAULT_LR } from '../../workflows/bench.js';
@@ -41,7 +42,7 @@ function grids(opts: StudyCliOptions): { lr: Grid; headLr: Grid } {
     Object.fromEntries(BENCH_METHODS.map((m) => [m, [value(m)]]));
   return {
     lr: {
-      ...defaults((m) => DEFAULT_LR[m]),
+      ...defaults((m) => methodValue(DEFAULT_LR, m, 'DEFAULT_LR')),
       ...file.lr,
       ...(opts.lrGrid === undefined ? {} : parseGrid('--lr-grid', opts.lrGrid)),
     },
@@ -72,7 +73,9 @@ function settingsFrom(opts: StudyCliOptions): StudySettings {
     ranks: positiveIntList('--ranks', opts.ranks),
     lrGrid: only(lr),
     headLrGrid: only(headLr),
-    maxGradNorm: Object.fromEntries(methods.map((m) => [m, DEFAULT_MAX_GRAD_NORM[m]])),
+    maxGradNorm: Object.fromEntries(
+      methods.map((m) => [m, methodValue(DEFAULT_MAX_GRAD_NORM, m, 'DEFAULT_MAX_GRAD_NORM')]),
+    ),
     budget: {
       epochs: positiveInt('--epochs', opts.epochs),
       probeEpochs: positiveInt('--probe-epochs', opts.probeEpochs),

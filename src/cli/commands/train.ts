@@ -7,6 +7,7 @@ import { rmdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { SingleBar } from 'cli-progress';
 import type { Command } from 'commander';
+import { methods } from '../../adapters/registry.js';
 import { DEFAULTS } from '../../config/defaults.js';
 import type { TaskData } from '../../data/types.js';
 import { lockDir } from '../../io/dir-lock.js';
@@ -63,7 +64,8 @@ export function register(program: Command): void {
   const d = DEFAULTS.train;
   const cmd = program
     .command('train')
-    .description('fine-tune a text classifier with an adapter (EDoRA by default)');
+    .description('fine-tune a text classifier with an adapter (EDoRA by default)')
+    .addHelpText('after', methodsHelp());
   withDefault(cmd, '--model <use-lite|dir>', d.model);
   withDefault(
     cmd,
@@ -88,7 +90,7 @@ export function register(program: Command): void {
   withDefault(cmd, '--warmup-ratio <x>', d.warmupRatio);
   cmd.option(
     '--max-grad-norm <x>',
-    `${d.maxGradNorm.help}; default ${d.maxGradNorm.value}, and 0 for edora and lora-xs, whose R gradient would starve the head`,
+    `${d.maxGradNorm.help}; default ${d.maxGradNorm.value}, and 0 for ${unclipped()}, whose R gradient would starve the head`,
   );
   withDefault(cmd, '--seed <n>', d.seed);
   cmd
@@ -112,6 +114,21 @@ export function register(program: Command): void {
   configOption(dataOptions(cmd)).action((opts: TrainCliOptions) => {
     return runTrain(opts);
   });
+}
+
+/** `--help`'s list of the adapter methods, one line each, from their descriptions. */
+function methodsHelp(): string {
+  const list = methods();
+  const width = Math.max(...list.map((m) => m.name.length));
+  return `\nAdapter methods (--method):\n${list.map((m) => `  ${m.name.padEnd(width)}  ${m.help}`).join('\n')}`;
+}
+
+/** The methods trained without clipping by default. */
+function unclipped(): string {
+  return methods()
+    .filter((m) => m.defaultMaxGradNorm === 0)
+    .map((m) => m.name)
+    .join(' and ');
 }
 
 export async function runTrain(opts: TrainCliOptions): Promise<void> {

@@ -5,7 +5,7 @@
  * identified by its complete settings (its key), which is what makes a
  * study resumable: a finished run is looked up, never repeated.
  */
-import { METHOD_NAMES } from '../../adapters/types.js';
+import { METHOD_NAMES } from '../../adapters/registry.js';
 import type { FinetuneMethod } from '../finetune.js';
 
 /** The budget of every run: the same for every method, so the comparison is fair. */
