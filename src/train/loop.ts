@@ -24,9 +24,10 @@ import { Random } from '../tensor/random.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { loadCheckpoint, saveCheckpoint, type TrainState } from './checkpoint.js';
 import { seriesDir } from './checkpoint-series.js';
-import { clipGradNorm, gradNorm } from './clip.js';
+import { clipGradNorm, clipGradNormPerGroup, gradNorm } from './clip.js';
 import { computeMetrics } from './metrics.js';
-import { AdamW, defaultNoDecay, type ParamGroup } from './optimizer.js';
+import { AdamW } from './optimizer.js';
+import { adapterAndHead, paramGroups } from './param-groups.js';
 import { replaceDir } from './replace-dir.js';
 import {
   checkResumeSettings,
@@ -71,6 +72,13 @@ export interface TrainOptions {
   warmupRatio?: number;
   /** Clip the global gradient norm (0 = off). Default 1. */
   maxGradNorm?: number;
+  /**
+   * Clip the adapter's gradient norm and the head's each to maxGradNorm,
+   * instead of one global norm (so R's large gradient cannot starve the head).
+   */
+  clipPerGroup?: boolean;
+  /** Learning rate of the DoRA family's magnitude vectors; default lr. */
+  magnitudeLr?: number;
   seed: number;
   /** Metric that picks the best epoch (default: the first of computeMetrics' keys for the task). */
   metric: string;
@@ -194,30 +202,6 @@ export function epochOrder(n: number, seed: number, epoch: number): Int32Array {
   return new Random(seed * 1000003 + epoch).permutation(n);
 }
 
-/** Parameter groups: adapter vs head (modulesToSave), each split by weight decay. */
-function paramGroups(
-  peft: PeftModel,
-  lr: number,
-  headLr: number,
-  weightDecay: number,
-  headModules?: string[],
-): ParamGroup[] {
-  const headPaths = headModules ?? [...peft.savedModules().keys()];
-  const isHead = (name: string): boolean =>
-    headPaths.some((p) => name === p || name.startsWith(`${p}.`));
-  const groups: ParamGroup[] = [];
-  for (const head of [false, true]) {
-    for (const decay of [true, false]) {
-      const params = peft
-        .trainableParameters()
-        .filter(([name]) => isHead(name) === head && defaultNoDecay(name) !== decay);
-      if (params.length > 0)
-        groups.push({ params, lr: head ? headLr : lr, weightDecay: decay ? weightDecay : 0 });
-    }
-  }
-  return groups;
-}
-
 /** Let timers, signals (Ctrl-C) and progress redraws run between steps. */
 function yieldToEventLoop(): Promise<void> {
   return new Promise((resolve) => setImmediate(resolve));
@@ -243,15 +227,17 @@ export async function train(
   const warmup = warmupSteps(totalSteps, options.warmupRatio ?? 0);
   const maxGradNorm = options.maxGradNorm ?? 1;
   const optimizer = new AdamW(
-    paramGroups(
-      peft,
-      options.lr,
-      options.headLr ?? options.lr,
-      options.weightDecay ?? 0.01,
-      options.headModules,
-    ),
+    paramGroups(peft, {
+      lr: options.lr,
+      headLr: options.headLr ?? options.lr,
+      magnitudeLr: options.magnitudeLr,
+      weightDecay: options.weightDecay ?? 0.01,
+      headModules: options.headModules,
+    }),
   );
   const trainable = peft.trainableParameters().map(([, t]) => t);
+  const split = adapterAndHead(peft, options.headModules);
+  const clipGroups = [split.adapter, split.head].map((g) => g.map(([, t]) => t));
 
   let state: TrainState = {
     step: 0,
@@ -372,7 +358,12 @@ export async function train(
         tokensSeen += task.lastTokenCount?.() ?? 0;
       }
       // The norm is taken with clipping off too: a NaN must stop the run either way.
-      const norm = maxGradNorm > 0 ? clipGradNorm(trainable, maxGradNorm) : gradNorm(trainable);
+      const norm =
+        maxGradNorm <= 0
+          ? gradNorm(trainable)
+          : options.clipPerGroup
+            ? clipGradNormPerGroup(clipGroups, maxGradNorm)
+            : clipGradNorm(trainable, maxGradNorm);
       if (!Number.isFinite(norm)) {
         throw new Error(
           `train: the gradient norm is ${norm} at step ${state.step + 1} (loss ${stepLoss}); lower the learning rate`,

@@ -16,8 +16,13 @@ import {
 } from '../../workflows/bench.js';
 import { DEFAULT_MAX_GRAD_NORM, type FinetuneMethod } from '../../workflows/finetune.js';
 import { numberOption, positiveInt } from '../options.js';
+import {
+  addTrainingFlags,
+  parseTrainingFlags,
+  type TrainingFlagOptions,
+} from '../training-flags.js';
 
-interface BenchCliOptions {
+interface BenchCliOptions extends TrainingFlagOptions {
   tasks: string;
   methods: string;
   maxTrain: string;
@@ -40,7 +45,7 @@ function everyMethod(value: number, probe = value): Record<FinetuneMethod, numbe
 }
 
 export function register(program: Command): void {
-  program
+  const cmd = program
     .command('bench')
     .description(
       'the main job: fine-tune USE-Lite on the built-in tasks with each method and print one comparison table',
@@ -104,6 +109,8 @@ export function register(program: Command): void {
             : everyMethod(numberOption('--max-grad-norm', opts.maxGradNorm)),
         headLr: numberOption('--head-lr', opts.headLr),
       };
+      // σ(R), the magnitude's rate and per-group clipping: the same for every run; recorded only when given.
+      const fixed = parseTrainingFlags(opts, methods, (m) => settings.maxGradNorm[m]);
       const bar = new SingleBar({
         format: '{run} |{bar}| {value}/{total} steps | ETA {eta_formatted}',
         stream: process.stderr,
@@ -121,6 +128,7 @@ export function register(program: Command): void {
               maxPerSplit: { train: maxTrain, validation: maxEval, test: maxEval },
             }),
           ...settings,
+          ...fixed,
           onRunStart: (task, method) => {
             if (current) bar.stop();
             current = `${task} · ${method}`.padEnd(16);
@@ -148,7 +156,7 @@ export function register(program: Command): void {
             bench: 'methods',
             model: 'use-lite',
             tasks,
-            settings: { ...settings, maxTrain, maxEval },
+            settings: { ...settings, ...fixed, maxTrain, maxEval },
             rows,
             seconds,
           }),
@@ -161,4 +169,6 @@ export function register(program: Command): void {
       console.log(benchTable(rows, tasks));
       console.log(`total wall time ${seconds.toFixed(0)} s`);
     });
+  // Options added after .action still parse; kept apart so the chain above stays as it was.
+  addTrainingFlags(cmd);
 }

@@ -21,8 +21,13 @@ import type { RunRecord } from '../../workflows/study/store.js';
 import { runStudy } from '../../workflows/study.js';
 import { numberOption, positiveInt } from '../options.js';
 import { type Grid, parseGrid, parseSeeds, positiveIntList, readGridFile } from '../study-args.js';
+import {
+  addTrainingFlags,
+  parseTrainingFlags,
+  type TrainingFlagOptions,
+} from '../training-flags.js';
 
-interface StudyCliOptions {
+interface StudyCliOptions extends TrainingFlagOptions {
   out: string;
   tasks: string;
   methods: string;
@@ -39,6 +44,7 @@ interface StudyCliOptions {
   maxEval: string;
   batchSize: string;
   alpha: string;
+  maxGradNorm?: string;
   json?: boolean;
 }
 
@@ -85,6 +91,9 @@ function settingsFrom(opts: StudyCliOptions): StudySettings {
   const { lr, headLr } = grids(opts);
   const only = (g: Grid): Record<string, number[]> =>
     Object.fromEntries(methods.map((m) => [m, g[m]!]));
+  const clip =
+    opts.maxGradNorm === undefined ? null : numberOption('--max-grad-norm', opts.maxGradNorm);
+  const maxGradNorm = (m: FinetuneMethod): number => clip ?? DEFAULT_MAX_GRAD_NORM[m];
   return {
     tasks: listOf('--tasks', opts.tasks, BUILTIN_TASKS),
     methods,
@@ -93,7 +102,9 @@ function settingsFrom(opts: StudyCliOptions): StudySettings {
     ranks: positiveIntList('--ranks', opts.ranks),
     lrGrid: only(lr),
     headLrGrid: only(headLr),
-    maxGradNorm: Object.fromEntries(methods.map((m) => [m, DEFAULT_MAX_GRAD_NORM[m]])),
+    maxGradNorm: Object.fromEntries(methods.map((m) => [m, maxGradNorm(m)])),
+    // Fixed for every run, and in a run's key only away from the default (plan.ts's runSpec).
+    ...parseTrainingFlags(opts, methods, maxGradNorm),
     budget: {
       epochs: positiveInt('--epochs', opts.epochs),
       probeEpochs: positiveInt('--probe-epochs', opts.probeEpochs),
@@ -115,7 +126,7 @@ function runLine(record: RunRecord): string {
 }
 
 export function register(program: Command): void {
-  program
+  const cmd = program
     .command('study')
     .description(
       'several seeds, a learning-rate grid per method chosen on validation, mean ± std, EDoRA paired against each method, charts; resumable',
@@ -156,6 +167,10 @@ export function register(program: Command): void {
     .option('--max-eval <n>', 'validation and test examples per task', '300')
     .option('--batch-size <n>', 'examples per step', '16')
     .option('--alpha <a>', 'lora_alpha', '16')
+    .option(
+      '--max-grad-norm <x>',
+      'gradient clipping of every method run, 0 = off (default: per method)',
+    )
     .option('--json', 'print a one-line JSON summary (the figures are in report/results.json)')
     .action(async (opts: StudyCliOptions) => {
       const settings = settingsFrom(opts);
@@ -259,4 +274,6 @@ export function register(program: Command): void {
       console.log(readFileSync(join(reportDir, 'results.md'), 'utf8'));
       console.log(`report: ${reportDir} (results.json, results.md, charts)`);
     });
+  // Options added after .action still parse; kept apart so the chain above stays as it was.
+  addTrainingFlags(cmd);
 }

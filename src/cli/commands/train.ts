@@ -30,8 +30,13 @@ import { numberOption, positiveInt, ratioOption } from '../options.js';
 import { type RunSummary, writeReport } from '../report.js';
 import { appendLogRecord, truncateLogForResume } from '../train-log.js';
 import { checkOutputDir, removeEarlierRun } from '../train-output.js';
+import {
+  addTrainingFlags,
+  parseTrainingFlags,
+  type TrainingFlagOptions,
+} from '../training-flags.js';
 
-interface TrainCliOptions extends DataOptions {
+interface TrainCliOptions extends DataOptions, TrainingFlagOptions {
   model: string;
   method: string;
   r: string;
@@ -107,6 +112,7 @@ export function register(program: Command): void {
     )
     .option('--early-stopping <n>', 'stop after n evaluations without improvement')
     .option('--json', 'print the final metrics as one JSON object');
+  addTrainingFlags(cmd);
   dataOptions(cmd).action((opts: TrainCliOptions) => {
     return runTrain(opts);
   });
@@ -160,6 +166,10 @@ function rmdirIfEmpty(dir: string): void {
 
 /** The library's options from the command line; each bad value named by its flag. */
 function finetuneOptions(opts: TrainCliOptions, method: FinetuneMethod): FinetuneOptions {
+  const maxGradNorm =
+    opts.maxGradNorm === undefined
+      ? DEFAULT_MAX_GRAD_NORM[method]
+      : numberOption('--max-grad-norm', opts.maxGradNorm);
   return {
     model: opts.model,
     method,
@@ -181,10 +191,8 @@ function finetuneOptions(opts: TrainCliOptions, method: FinetuneMethod): Finetun
     headLr: opts.headLr === undefined ? undefined : numberOption('--head-lr', opts.headLr),
     weightDecay: numberOption('--weight-decay', opts.weightDecay),
     warmupRatio: ratioOption('--warmup-ratio', opts.warmupRatio),
-    maxGradNorm:
-      opts.maxGradNorm === undefined
-        ? DEFAULT_MAX_GRAD_NORM[method]
-        : numberOption('--max-grad-norm', opts.maxGradNorm),
+    maxGradNorm,
+    ...parseTrainingFlags(opts, [method], () => maxGradNorm),
     seed: positiveInt('--seed', opts.seed, true),
     outputDir: opts.out,
     resume: opts.resume ?? false,
