@@ -40,3 +40,23 @@ export function clipGradNorm(params: Tensor[], maxNorm: number): number {
   }
   return norm;
 }
+
+/**
+ * Clip each group's gradient norm to maxNorm on its own (e.g. the adapter's
+ * and the head's), instead of one norm over all of them: one group's large
+ * gradient (EDoRA's R carries W's singular values) then cannot shrink the
+ * other's step. Returns the global norm before clipping, √(Σ normᵢ²), so a
+ * non-finite gradient anywhere is seen as with clipGradNorm.
+ */
+export function clipGradNormPerGroup(groups: Tensor[][], maxNorm: number): number {
+  if (!(maxNorm >= 0) || !Number.isFinite(maxNorm))
+    throw new Error(`clipGradNormPerGroup: maxNorm must be finite and ≥ 0, got ${maxNorm}`);
+  // Norms first: a non-finite one anywhere leaves every gradient untouched.
+  const norms = groups.map((g) => gradNorm(g));
+  const total = Math.sqrt(norms.reduce((s, n) => s + n * n, 0));
+  if (!Number.isFinite(total)) return total;
+  groups.forEach((g) => {
+    clipGradNorm(g, maxNorm);
+  });
+  return total;
+}

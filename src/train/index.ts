@@ -7,7 +7,7 @@ export {
   saveCheckpoint,
   type TrainState,
 } from './checkpoint.js';
-export { clipGradNorm, gradNorm } from './clip.js';
+export { clipGradNorm, clipGradNormPerGroup, gradNorm } from './clip.js';
 export { decayGroups, defaultNoDecay } from './decay.js';
 export {
   type ClassifierTask,

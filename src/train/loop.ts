@@ -33,10 +33,10 @@ import {
   type TrainState,
 } from './checkpoint.js';
 import { seriesDir } from './checkpoint-series.js';
-import { clipGradNorm, gradNorm } from './clip.js';
-import { defaultNoDecay } from './decay.js';
+import { clipGradNorm, clipGradNormPerGroup, gradNorm } from './clip.js';
 import { computeMetrics } from './metrics.js';
-import { AdamW, type ParamGroup } from './optimizer.js';
+import { AdamW } from './optimizer.js';
+import { adapterAndHead, paramGroups } from './param-groups.js';
 import {
   checkResumeSettings,
   type ResumeSettings,
@@ -77,6 +77,13 @@ export interface TrainOptions {
   warmupRatio?: number;
   /** Clip the global gradient norm (0 = off). Default 1. */
   maxGradNorm?: number;
+  /**
+   * Clip the adapter's gradient norm and the head's each to maxGradNorm,
+   * instead of one global norm (so R's large gradient cannot starve the head).
+   */
+  clipPerGroup?: boolean;
+  /** Learning rate of the DoRA family's magnitude vectors; default lr. */
+  magnitudeLr?: number;
   seed: number;
   /** Metric that picks the best epoch (default: the first of computeMetrics' keys for the task). */
   metric: string;
@@ -200,30 +207,6 @@ export function epochOrder(n: number, seed: number, epoch: number): Int32Array {
   return new Random(seed * 1000003 + epoch).permutation(n);
 }
 
-/** Parameter groups: adapter vs head (modulesToSave), each split by weight decay. */
-function paramGroups(
-  peft: PeftModel,
-  lr: number,
-  headLr: number,
-  weightDecay: number,
-  headModules?: string[],
-): ParamGroup[] {
-  const headPaths = headModules ?? [...peft.savedModules().keys()];
-  const isHead = (name: string): boolean =>
-    headPaths.some((p) => name === p || name.startsWith(`${p}.`));
-  const groups: ParamGroup[] = [];
-  for (const head of [false, true]) {
-    for (const decay of [true, false]) {
-      const params = peft
-        .trainableParameters()
-        .filter(([name]) => isHead(name) === head && defaultNoDecay(name) !== decay);
-      if (params.length > 0)
-        groups.push({ params, lr: head ? headLr : lr, weightDecay: decay ? weightDecay : 0 });
-    }
-  }
-  return groups;
-}
-
 /** Let timers, signals (Ctrl-C) and progress redraws run between steps. */
 function yieldToEventLoop(): Promise<void> {
   return new Promise((resolve) => setImmediate(resolve));
@@ -324,15 +307,17 @@ export async function train(
   const warmup = warmupSteps(totalSteps, options.warmupRatio ?? DEFAULTS.train.warmupRatio.value);
   const maxGradNorm = options.maxGradNorm ?? DEFAULTS.train.maxGradNorm.value;
   const optimizer = new AdamW(
-    paramGroups(
-      peft,
-      options.lr,
-      options.headLr ?? options.lr,
-      options.weightDecay ?? DEFAULTS.train.weightDecay.value,
-      options.headModules,
-    ),
+    paramGroups(peft, {
+      lr: options.lr,
+      headLr: options.headLr ?? options.lr,
+      magnitudeLr: options.magnitudeLr,
+      weightDecay: options.weightDecay ?? DEFAULTS.train.weightDecay.value,
+      headModules: options.headModules,
+    }),
   );
   const trainable = peft.trainableParameters().map(([, t]) => t);
+  const split = adapterAndHead(peft, options.headModules);
+  const clipGroups = [split.adapter, split.head].map((g) => g.map(([, t]) => t));
   const settings = resumeSettings(options, peft, accum);
   const checkpointDir = options.outputDir ? `${options.outputDir}/checkpoint` : null;
   const state = options.resume
@@ -397,7 +382,12 @@ export async function train(
         tokensSeen += task.lastTokenCount?.() ?? 0;
       }
       // The norm is taken with clipping off too: a NaN must stop the run either way.
-      const norm = maxGradNorm > 0 ? clipGradNorm(trainable, maxGradNorm) : gradNorm(trainable);
+      const norm =
+        maxGradNorm <= 0
+          ? gradNorm(trainable)
+          : options.clipPerGroup
+            ? clipGradNormPerGroup(clipGroups, maxGradNorm)
+            : clipGradNorm(trainable, maxGradNorm);
       if (!Number.isFinite(norm)) {
         throw new Error(
           `train: the gradient norm is ${norm} at step ${state.step + 1} (loss ${stepLoss}); lower the learning rate`,

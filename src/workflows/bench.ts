@@ -33,6 +33,10 @@ export interface BenchOptions {
   /** Gradient clipping per method (default DEFAULT_MAX_GRAD_NORM). */
   maxGradNorm?: Record<FinetuneMethod, number>;
   headLr: number;
+  /** Fixed for every run: σ(R), the magnitude's rate, per-group clipping (see BenchRunOptions). */
+  rInitStd?: number;
+  magnitudeLr?: number;
+  clipPerGroup?: boolean;
   onRunStart?: (task: string, method: FinetuneMethod) => void;
   onProgress?: (task: string, method: FinetuneMethod, step: number, total: number) => void;
   onRunEnd?: (
@@ -94,6 +98,12 @@ export interface BenchRunOptions {
   /** The head's learning rate (ignored by the probe, whose head is its adapter). */
   headLr: number;
   maxGradNorm: number;
+  /** Clip the adapter's and the head's gradient norms separately (see TrainOptions). */
+  clipPerGroup?: boolean;
+  /** σ of R's initialisation (EDoRA, LoRA-XS; the others have no R). */
+  rInitStd?: number;
+  /** Learning rate of the magnitude vectors (DoRA, EDoRA); default lr. */
+  magnitudeLr?: number;
   seed: number;
   earlyStoppingPatience?: number;
   onProgress?: (step: number, total: number) => void;
@@ -144,6 +154,10 @@ export function benchFinetuneOptions(options: BenchRunOptions): FinetuneOptions 
     headLr: probe ? options.lr : options.headLr,
     warmupRatio: DEFAULTS.train.warmupRatio.value,
     maxGradNorm: options.maxGradNorm,
+    // The training flags only when given, so a default run's options are what they always were.
+    ...(options.clipPerGroup === undefined ? {} : { clipPerGroup: options.clipPerGroup }),
+    ...(options.rInitStd === undefined ? {} : { rInitStd: options.rInitStd }),
+    ...(options.magnitudeLr === undefined ? {} : { magnitudeLr: options.magnitudeLr }),
     seed: options.seed,
     earlyStoppingPatience: options.earlyStoppingPatience,
     onProgress: (p) => options.onProgress?.(p.step, p.totalSteps),
@@ -185,6 +199,9 @@ export async function runBench(options: BenchOptions): Promise<BenchRow[]> {
           method,
           'runBench: maxGradNorm',
         ),
+        clipPerGroup: options.clipPerGroup,
+        rInitStd: options.rInitStd,
+        magnitudeLr: options.magnitudeLr,
         seed: options.seed,
         onProgress: (step, total) => options.onProgress?.(taskName, method, step, total),
       });

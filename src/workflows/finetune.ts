@@ -58,6 +58,8 @@ export interface FinetuneOptions extends Omit<TrainOptions, 'metric'> {
   /** Target modules; default: every linear layer of the encoder ('all-linear'). */
   targetModules?: string[] | string;
   dropout?: number;
+  /** σ of R's N(0, σ²) initialisation (EDoRA, LoRA-XS); default DEFAULT_CONFIG.rInitStd. */
+  rInitStd?: number;
   maxLength?: number;
   /** One-line notices worth telling the user (e.g. a checkpoint's head replaced by a fresh one). */
   onNotice?: (line: string) => void;
@@ -251,6 +253,7 @@ export async function finetune(
       targetModules: options.targetModules ?? 'all-linear',
       modulesToSave: ['classifier'],
       seed: options.seed,
+      ...(options.rInitStd === undefined ? {} : { rInitStd: options.rInitStd }),
     });
     // PEFT accepts no adapted layer when a head trains; here that would be a
     // linear probe trained under another method's name.

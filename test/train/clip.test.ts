@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { tensor } from '../../src/index.js';
-import { clipGradNorm, gradNorm } from '../../src/train/index.js';
+import { clipGradNorm, clipGradNormPerGroup, gradNorm } from '../../src/train/index.js';
 import { maxElementRelErr } from '../helpers/compare.js';
 import { REF } from './reference.js';
 
@@ -54,5 +54,37 @@ describe('clipGradNorm', () => {
     params.forEach((p, i) => {
       assert.deepEqual(p.grad!.toArray(), c.grads[i]);
     });
+  });
+});
+
+describe('clipGradNormPerGroup', () => {
+  const param = (grad: number[]) => {
+    const p = tensor(new Array(grad.length).fill(0), [grad.length], { requiresGrad: true });
+    p.grad = tensor(grad, [grad.length]);
+    return p;
+  };
+
+  test('each group is clipped to maxNorm by its own norm (a hand computation)', () => {
+    // Adapter: norm √(3² + 4² + 12²) = 13, over two tensors; head: norm 0.5, under maxNorm 1.
+    const a1 = param([3, 4]);
+    const a2 = param([12]);
+    const h = param([0.3, 0.4]);
+    const total = clipGradNormPerGroup([[a1, a2], [h]], 1);
+    assert.ok(Math.abs(total - Math.sqrt(13 ** 2 + 0.5 ** 2)) < 1e-9, `total ${total}`);
+    const coef = 1 / (13 + 1e-6);
+    assert.deepEqual(
+      [...a1.grad!.toArray(), ...a2.grad!.toArray()].map((x) => Math.fround(x)),
+      [3 * coef, 4 * coef, 12 * coef].map((x) => Math.fround(x)),
+    );
+    // One global norm would have scaled the head by 1/13.01 too; per group it is left alone.
+    assert.deepEqual(h.grad!.toArray(), [0.3, 0.4].map(Math.fround));
+  });
+
+  test('a non-finite norm in one group leaves every gradient untouched; bad maxNorm is named', () => {
+    const a = param([3, 4]);
+    const h = param([Number.NaN]);
+    assert.ok(Number.isNaN(clipGradNormPerGroup([[a], [h]], 1)));
+    assert.deepEqual(a.grad!.toArray(), [3, 4]);
+    assert.throws(() => clipGradNormPerGroup([[a]], -1), /clipGradNormPerGroup: maxNorm/);
   });
 });

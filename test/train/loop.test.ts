@@ -273,3 +273,72 @@ test('gradient accumulation: 2 × batch 4 takes the steps of batch 8, a short la
     assert.ok(p < 1e-5, `n=${n}: parameters after the run, relative error ${p}`);
   }
 });
+
+test('--magnitude-lr: the magnitude vectors train at their own rate (0 leaves them as initialised)', async () => {
+  const magnitudes = (state: (readonly [string, number[]])[]) =>
+    state.filter(([k]) => k.endsWith('lora_magnitude_vector'));
+  const rs = (state: (readonly [string, number[]])[]) =>
+    state.filter(([k]) => k.endsWith('lora_R.weight'));
+  const initial = PeftModel.create(toyTask(1).module, {
+    method: 'edora',
+    r: 2,
+    targetModules: ['query', 'value', 'attention.output.dense', 'output.dense'],
+    modulesToSave: ['classifier'],
+  })
+    .trainableParameters()
+    .map(([k, t]) => [k, t.toArray()] as const);
+  assert.ok(magnitudes(initial).length > 0);
+  const frozen = await run(undefined, undefined, false, { magnitudeLr: 0 });
+  assert.deepEqual(magnitudes(frozen.state), magnitudes(initial));
+  assert.notDeepEqual(rs(frozen.state), rs(initial), 'R still trains at lr');
+  const same = await run(undefined);
+  assert.notDeepEqual(magnitudes(same.state), magnitudes(initial), 'by default m trains at lr');
+  const explicit = await run(undefined, undefined, false, { magnitudeLr: 3e-2 });
+  assert.deepEqual(explicit.state, same.state, 'magnitudeLr = lr is the default');
+});
+
+test('clipPerGroup: the adapter and the head are each clipped to maxGradNorm', async () => {
+  const maxNorm = 1e-3;
+  const groupNorms = async (clipPerGroup: boolean) => {
+    const task = toyTask(1);
+    const peft = PeftModel.create(task.module, {
+      method: 'edora',
+      r: 2,
+      targetModules: ['query', 'value', 'attention.output.dense', 'output.dense'],
+      modulesToSave: ['classifier'],
+    });
+    const params = peft.trainableParameters();
+    const head = params.filter(([k]) => k.startsWith('classifier.')).map(([, t]) => t);
+    const adapter = params.filter(([k]) => !k.startsWith('classifier.')).map(([, t]) => t);
+    assert.ok(head.length > 0 && adapter.length > 0);
+    const headGrads = recordStepGradients(head);
+    const adapterGrads = recordStepGradients(adapter);
+    await train(
+      task,
+      peft,
+      { train: toyData(32, 2), validation: toyData(8, 3) },
+      {
+        epochs: 1,
+        batchSize: 8,
+        lr: 1e-2,
+        seed: 5,
+        metric: 'accuracy',
+        maxGradNorm: maxNorm,
+        clipPerGroup,
+      },
+    );
+    const norm = (g: number[]) => Math.sqrt(g.reduce((s, x) => s + x * x, 0));
+    return { head: headGrads().map(norm), adapter: adapterGrads().map(norm) };
+  };
+  const per = await groupNorms(true);
+  assert.equal(per.head.length, 4);
+  for (const n of [...per.head, ...per.adapter])
+    assert.ok(Math.abs(n - maxNorm) <= 1e-4 * maxNorm, `group norm ${n}, expected ${maxNorm}`);
+  // One global clip: the two together are at maxNorm, so each one alone is below it.
+  const global = await groupNorms(false);
+  global.head.forEach((h, i) => {
+    const a = global.adapter[i]!;
+    assert.ok(Math.abs(Math.hypot(h, a) - maxNorm) <= 1e-4 * maxNorm);
+    assert.ok(h < 0.99 * maxNorm, `head ${h} under one global clip`);
+  });
+});

@@ -14,8 +14,13 @@ import { DEFAULT_MAX_GRAD_NORM, type FinetuneMethod } from '../../workflows/fine
 import { type BenchRunFlags, benchRunFlags, methodList, taskList } from '../bench-args.js';
 import { configOption } from '../config-file.js';
 import { numberOption, positiveInt, withDefault } from '../options.js';
+import {
+  addTrainingFlags,
+  parseTrainingFlags,
+  type TrainingFlagOptions,
+} from '../training-flags.js';
 
-export interface BenchCliOptions extends BenchRunFlags {
+export interface BenchCliOptions extends BenchRunFlags, TrainingFlagOptions {
   r: string;
   headLr: string;
   lr?: string;
@@ -53,7 +58,10 @@ export function benchSettings(opts: BenchCliOptions) {
         : everyMethod(numberOption('--max-grad-norm', opts.maxGradNorm)),
     headLr: numberOption('--head-lr', opts.headLr),
   };
-  return { tasks, methods, maxTrain, maxEval, settings };
+  // σ(R), the magnitude's rate and per-group clipping: the same for every run; recorded only when given.
+  const clipOf = settings.maxGradNorm as Record<string, number>;
+  const fixed = parseTrainingFlags(opts, methods, (m) => clipOf[m] ?? 1);
+  return { tasks, methods, maxTrain, maxEval, settings, fixed };
 }
 
 export function register(program: Command): void {
@@ -74,8 +82,9 @@ export function register(program: Command): void {
       'gradient clipping of every method run, 0 = off (default: per method)',
     )
     .option('--json', 'print the rows as one JSON object');
+  addTrainingFlags(cmd);
   configOption(cmd).action(async (opts: BenchCliOptions) => {
-    const { tasks, methods, maxTrain, maxEval, settings } = benchSettings(opts);
+    const { tasks, methods, maxTrain, maxEval, settings, fixed } = benchSettings(opts);
     const bar = new SingleBar({
       format: '{run} |{bar}| {value}/{total} steps | ETA {eta_formatted}',
       stream: process.stderr,
@@ -93,6 +102,7 @@ export function register(program: Command): void {
             maxPerSplit: { train: maxTrain, validation: maxEval, test: maxEval },
           }),
         ...settings,
+        ...fixed,
         onRunStart: (task, method) => {
           if (current) bar.stop();
           current = `${task} · ${method}`.padEnd(16);
@@ -120,7 +130,7 @@ export function register(program: Command): void {
           bench: 'methods',
           model: 'use-lite',
           tasks,
-          settings: { ...settings, maxTrain, maxEval },
+          settings: { ...settings, ...fixed, maxTrain, maxEval },
           rows,
           seconds,
         }),

@@ -19,8 +19,13 @@ import { runStudy } from '../../workflows/study.js';
 import { type BenchRunFlags, benchRunFlags, methodList, taskList } from '../bench-args.js';
 import { numberOption, positiveInt } from '../options.js';
 import { type Grid, parseGrid, parseSeeds, positiveIntList, readGridFile } from '../study-args.js';
+import {
+  addTrainingFlags,
+  parseTrainingFlags,
+  type TrainingFlagOptions,
+} from '../training-flags.js';
 
-interface StudyCliOptions extends BenchRunFlags {
+interface StudyCliOptions extends BenchRunFlags, TrainingFlagOptions {
   out: string;
   seeds: string;
   selectSeeds: string;
@@ -29,6 +34,7 @@ interface StudyCliOptions extends BenchRunFlags {
   headLrGrid?: string;
   grid?: string;
   earlyStopping?: string;
+  maxGradNorm?: string;
   json?: boolean;
 }
 
@@ -65,6 +71,10 @@ function settingsFrom(opts: StudyCliOptions): StudySettings {
   const { lr, headLr } = grids(opts);
   const only = (g: Grid): Record<string, number[]> =>
     Object.fromEntries(methods.map((m) => [m, g[m]!]));
+  const clip =
+    opts.maxGradNorm === undefined ? null : numberOption('--max-grad-norm', opts.maxGradNorm);
+  const maxGradNorm = (m: FinetuneMethod): number =>
+    clip ?? methodValue(DEFAULT_MAX_GRAD_NORM, m, 'DEFAULT_MAX_GRAD_NORM');
   return {
     tasks: taskList('--tasks', opts.tasks),
     methods,
@@ -73,9 +83,9 @@ function settingsFrom(opts: StudyCliOptions): StudySettings {
     ranks: positiveIntList('--ranks', opts.ranks),
     lrGrid: only(lr),
     headLrGrid: only(headLr),
-    maxGradNorm: Object.fromEntries(
-      methods.map((m) => [m, methodValue(DEFAULT_MAX_GRAD_NORM, m, 'DEFAULT_MAX_GRAD_NORM')]),
-    ),
+    maxGradNorm: Object.fromEntries(methods.map((m) => [m, maxGradNorm(m)])),
+    // Fixed for every run, and in a run's key only away from the default (plan.ts's runSpec).
+    ...parseTrainingFlags(opts, methods, maxGradNorm),
     budget: {
       epochs: positiveInt('--epochs', opts.epochs),
       probeEpochs: positiveInt('--probe-epochs', opts.probeEpochs),
@@ -124,6 +134,10 @@ export function register(program: Command): void {
       'a JSON grid file: {"lr": {"edora": [...], ...}, "headLr": [...]}; --lr-grid and --head-lr-grid override it per method',
     )
     .option('--early-stopping <n>', 'stop a run after n evaluations without improvement')
+    .option(
+      '--max-grad-norm <x>',
+      'gradient clipping of every method run, 0 = off (default: per method)',
+    )
     .option('--json', 'print a one-line JSON summary (the figures are in report/results.json)')
     .action(async (opts: StudyCliOptions) => {
       const settings = settingsFrom(opts);
@@ -227,4 +241,6 @@ export function register(program: Command): void {
       console.log(readFileSync(join(reportDir, 'results.md'), 'utf8'));
       console.log(`report: ${reportDir} (results.json, results.md, charts)`);
     });
+  // Options added after .action still parse; kept apart so the chain above stays as it was.
+  addTrainingFlags(cmd);
 }

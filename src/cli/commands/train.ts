@@ -7,7 +7,7 @@ import { rmdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { SingleBar } from 'cli-progress';
 import type { Command } from 'commander';
-import { methods } from '../../adapters/registry.js';
+import { methods, methodValue } from '../../adapters/registry.js';
 import { DEFAULTS } from '../../config/defaults.js';
 import type { TaskData } from '../../data/types.js';
 import { lockDir } from '../../io/dir-lock.js';
@@ -18,6 +18,7 @@ import { describeChanges, type SettingChanges } from '../../train/resume-setting
 import { DEFAULT_LR } from '../../workflows/bench.js';
 import {
   classifierTask,
+  DEFAULT_MAX_GRAD_NORM,
   FINETUNE_METHODS,
   type FinetuneMethod,
   type FinetuneOptions,
@@ -33,8 +34,13 @@ import { numberOption, positiveInt, ratioOption, withDefault } from '../options.
 import { type RunSummary, writeReport } from '../report.js';
 import { appendLogRecord, truncateLogForResume } from '../train-log.js';
 import { checkOutputDir, removeEarlierRun } from '../train-output.js';
+import {
+  addTrainingFlags,
+  parseTrainingFlags,
+  type TrainingFlagOptions,
+} from '../training-flags.js';
 
-export interface TrainCliOptions extends DataOptions {
+export interface TrainCliOptions extends DataOptions, TrainingFlagOptions {
   model: string;
   method: string;
   r: string;
@@ -111,6 +117,7 @@ export function register(program: Command): void {
     )
     .option('--early-stopping <n>', 'stop after n evaluations without improvement')
     .option('--json', 'print the final metrics as one JSON object');
+  addTrainingFlags(cmd);
   configOption(dataOptions(cmd)).action((opts: TrainCliOptions) => {
     return runTrain(opts);
   });
@@ -174,6 +181,11 @@ function rmdirIfEmpty(dir: string): void {
 
 /** The library's options from the command line; each bad value named by its flag. */
 export function finetuneOptions(opts: TrainCliOptions, method: FinetuneMethod): FinetuneOptions {
+  // Unset: finetune() takes the method's own clipping; the training flags check against the effective one.
+  const maxGradNorm =
+    opts.maxGradNorm === undefined ? undefined : numberOption('--max-grad-norm', opts.maxGradNorm);
+  const effectiveMaxGradNorm =
+    maxGradNorm ?? methodValue(DEFAULT_MAX_GRAD_NORM, method, 'DEFAULT_MAX_GRAD_NORM');
   return {
     model: opts.model,
     method,
@@ -200,11 +212,8 @@ export function finetuneOptions(opts: TrainCliOptions, method: FinetuneMethod): 
     headLr: opts.headLr === undefined ? undefined : numberOption('--head-lr', opts.headLr),
     weightDecay: numberOption('--weight-decay', opts.weightDecay),
     warmupRatio: ratioOption('--warmup-ratio', opts.warmupRatio),
-    // Unset: finetune() takes the method's own clipping.
-    maxGradNorm:
-      opts.maxGradNorm === undefined
-        ? undefined
-        : numberOption('--max-grad-norm', opts.maxGradNorm),
+    maxGradNorm,
+    ...parseTrainingFlags(opts, [method], () => effectiveMaxGradNorm),
     seed: positiveInt('--seed', opts.seed, true),
     outputDir: opts.out,
     resume: opts.resume ?? false,

@@ -6,7 +6,9 @@
  * study resumable: a finished run is looked up, never repeated.
  */
 import { METHOD_NAMES } from '../../adapters/registry.js';
+import { DEFAULT_CONFIG } from '../../adapters/types.js';
 import type { FinetuneMethod } from '../finetune.js';
+import { hasMagnitude, hasR } from '../method-traits.js';
 
 /** The budget of every run: the same for every method, so the comparison is fair. */
 export interface StudyBudget {
@@ -36,6 +38,12 @@ export interface StudySettings {
   headLrGrid: Record<string, number[]>;
   /** Gradient clipping per method (0 = off). */
   maxGradNorm: Record<string, number>;
+  /** Clip the adapter's and the head's gradient norms separately (where clipping is on). */
+  clipPerGroup?: boolean;
+  /** σ of R's initialisation for EDoRA and LoRA-XS (default DEFAULT_CONFIG.rInitStd). */
+  rInitStd?: number;
+  /** Learning rate of the magnitude vectors of DoRA and EDoRA (default: the run's lr). */
+  magnitudeLr?: number;
   budget: StudyBudget;
 }
 
@@ -54,6 +62,17 @@ export interface RunSpec {
   maxEval: number;
   maxGradNorm: number;
   earlyStopping: number | null;
+  /*
+   * The fields below are present only away from their default, so that the
+   * key of a run at the default settings is the one it had before they
+   * existed, and a resumed study finds its finished runs.
+   */
+  /** Per-group clipping (only when on and clipping is on). */
+  clipPerGroup?: true;
+  /** σ(R) (only for EDoRA and LoRA-XS, when not DEFAULT_CONFIG.rInitStd). */
+  rInitStd?: number;
+  /** The magnitude's learning rate (only for DoRA and EDoRA, when not lr). */
+  magnitudeLr?: number;
 }
 
 export interface Cell {
@@ -102,7 +121,8 @@ export function selectionSeeds(s: StudySettings): number[] {
 export function runSpec(s: StudySettings, cell: Cell, point: GridPoint, seed: number): RunSpec {
   const b = s.budget;
   const rank = hasRank(cell.method);
-  return {
+  const maxGradNorm = s.maxGradNorm[cell.method] ?? 1;
+  const spec: RunSpec = {
     task: cell.task,
     method: cell.method,
     r: cell.r,
@@ -114,9 +134,15 @@ export function runSpec(s: StudySettings, cell: Cell, point: GridPoint, seed: nu
     alpha: rank ? b.alpha : null,
     maxTrain: b.maxTrain,
     maxEval: b.maxEval,
-    maxGradNorm: s.maxGradNorm[cell.method] ?? 1,
+    maxGradNorm,
     earlyStopping: b.earlyStopping,
   };
+  if (s.clipPerGroup && maxGradNorm > 0) spec.clipPerGroup = true;
+  if (s.rInitStd !== undefined && s.rInitStd !== DEFAULT_CONFIG.rInitStd && hasR(cell.method))
+    spec.rInitStd = s.rInitStd;
+  if (s.magnitudeLr !== undefined && s.magnitudeLr !== point.lr && hasMagnitude(cell.method))
+    spec.magnitudeLr = s.magnitudeLr;
+  return spec;
 }
 
 export function runKey(spec: RunSpec): string {
@@ -140,6 +166,9 @@ export function describeRun(spec: RunSpec): string {
     spec.r === null ? spec.method : `${spec.method} r=${spec.r}`,
     `lr ${rate(spec.lr)}`,
     ...(spec.headLr === null ? [] : [`head ${rate(spec.headLr)}`]),
+    ...(spec.magnitudeLr === undefined ? [] : [`magnitude ${rate(spec.magnitudeLr)}`]),
+    ...(spec.rInitStd === undefined ? [] : [`σ(R) ${rate(spec.rInitStd)}`]),
+    ...(spec.clipPerGroup ? [`clip ${spec.maxGradNorm} per group`] : []),
     `seed ${spec.seed}`,
   ].join(' · ');
 }
