@@ -261,7 +261,7 @@ describe('a method registered at run time (CLI, preloaded)', () => {
   test('edora train --help lists it with its help line', () => {
     const p = edora(['train', '--help']);
     assert.equal(p.status, 0, p.stderr);
-    assert.match(p.stdout, /--method <name>[\s\S]*toy, probe, full/);
+    assert.match(p.stdout, /--method <name>[\s\S]*toy,\s+probe,\s+full/);
     assert.match(p.stdout, /\n {2}toy +toy \(tests only\): W rows scaled by 1 \+ c·g/);
   });
 

@@ -97,7 +97,7 @@ test('train: bad values and flags that cannot apply get one line, exit 2, nothin
   const cases: [string[], RegExp][] = [
     [['--r-init-std', '-1'], /--r-init-std must be a non-negative number, got '-1'/],
     [['--r-init-std', 'wide'], /--r-init-std must be a non-negative number/],
-    [['--method', 'lora', '--r-init-std', '1e-3'], /--r-init-std: only edora and lora-xs .*lora/],
+    [['--method', 'lora', '--r-init-std', '1e-3'], /--r-init-std: only lora-xs and edora .*lora/],
     [['--magnitude-lr', 'fast'], /--magnitude-lr must be a non-negative number/],
     [['--method', 'lora-xs', '--magnitude-lr', '1e-3'], /--magnitude-lr: only dora and edora/],
     [['--clip-per-group'], /--clip-per-group: edora is not clipped.*--max-grad-norm/],
@@ -139,7 +139,7 @@ test('bench: the flags reach the runs and the JSON settings; bad ones are refuse
     [1e-3, 1e-3, true, 1],
   );
   const cases: [string[], RegExp][] = [
-    [['--methods', 'lora,probe', '--r-init-std', '1e-3'], /--r-init-std: only edora and lora-xs/],
+    [['--methods', 'lora,probe', '--r-init-std', '1e-3'], /--r-init-std: only lora-xs and edora/],
     [['--methods', 'lora', '--magnitude-lr', '1e-3'], /--magnitude-lr: only dora and edora/],
     [['--methods', 'lora,edora', '--clip-per-group'], /--clip-per-group: edora is not clipped/],
     [['--magnitude-lr', '-2'], /--magnitude-lr must be a non-negative number/],
