@@ -36,6 +36,7 @@ import {
 } from '../../src/index.js';
 import { readSafetensors, writeSafetensors } from '../../src/io/safetensors.js';
 import { FINETUNE_METHODS } from '../../src/workflows/finetune.js';
+import { ownDataFlags } from '../helpers/cli.js';
 import { perturbTrainable } from '../helpers/perturb.js';
 import { writeTinyCheckpoint } from '../helpers/tiny-checkpoint.js';
 import { TinyModel } from '../peft/tiny-model.js';
@@ -289,16 +290,7 @@ describe('a method registered at run time (CLI, preloaded)', () => {
     const out = join(root, 'run');
     const hooks = join(root, 'hooks.json');
     // The same file for every split: the run only has to go through.
-    const data = [
-      '--model',
-      model,
-      '--train',
-      trainFile,
-      '--validation',
-      trainFile,
-      '--test',
-      trainFile,
-    ];
+    const data = ownDataFlags(model, trainFile);
     const train = ['train', ...data, '--method', 'toy', '--batch-size', '4', '--max-steps', '2'];
     const p = edora([...train, '--out', out, '--json'], { EDORA_TOY_HOOKS: hooks });
     assert.equal(p.status, 0, p.stderr);

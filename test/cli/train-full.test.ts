@@ -5,12 +5,12 @@
  * in `edora bench` and `edora params`.
  */
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { DEFAULT_LR, loadModel, loadUseLite, Random } from '../../src/index.js';
+import { edora, ownDataFlags } from '../helpers/cli.js';
 import { writeTinyCheckpoint } from '../helpers/tiny-checkpoint.js';
 
 const root = mkdtempSync(join(tmpdir(), 'edora-train-full-'));
@@ -19,8 +19,6 @@ const model = join(root, 'model');
 const trainFile = join(root, 'train.jsonl');
 const testFile = join(root, 'test.jsonl');
 const WORDS = ['the', 'cat', 'dog', 'runs', 'sat', 'on', 'a', 'mat', 'big', 'small'];
-const edora = (...args: string[]) =>
-  spawnSync(process.execPath, ['bin/edora.js', ...args], { encoding: 'utf8' });
 
 function lines(n: number, seed: number): { text: string; label: string }[] {
   const rng = new Random(seed);
@@ -42,14 +40,7 @@ test('train --method full writes the fine-tuned model; predict on it gives the r
   const out = join(root, 'run');
   const r = edora(
     'train',
-    '--model',
-    model,
-    '--train',
-    trainFile,
-    '--validation',
-    testFile,
-    '--test',
-    testFile,
+    ...ownDataFlags(model, trainFile, testFile),
     '--method',
     'full',
     '--max-steps',

@@ -12,6 +12,7 @@ import { before, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { Random } from '../../src/index.js';
 import { lockDir } from '../../src/io/dir-lock.js';
+import { ownDataFlags } from '../helpers/cli.js';
 import { tempRoot } from '../helpers/temp-dir.js';
 import { writeTinyCheckpoint } from '../helpers/tiny-checkpoint.js';
 
@@ -37,14 +38,7 @@ before(() => {
 const args = (out: string, extra: string[] = []): string[] => [
   'bin/edora.js',
   'train',
-  '--model',
-  model,
-  '--train',
-  trainFile,
-  '--validation',
-  validFile,
-  '--test',
-  validFile,
+  ...ownDataFlags(model, trainFile, validFile),
   '--method',
   'edora',
   '--r',

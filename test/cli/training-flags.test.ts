@@ -6,12 +6,12 @@
  * when set). Bad values: one line naming the flag, exit 2, nothing written.
  */
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { Random, readSafetensors } from '../../src/index.js';
+import { edora, ownDataFlags } from '../helpers/cli.js';
 import { writeTinyCheckpoint } from '../helpers/tiny-checkpoint.js';
 
 const root = mkdtempSync(join(tmpdir(), 'edora-flags-'));
@@ -30,19 +30,10 @@ before(() => {
   writeFileSync(trainFile, `${Array.from({ length: 32 }, line).join('\n')}\n`);
 });
 
-const edora = (...args: string[]) =>
-  spawnSync(process.execPath, ['bin/edora.js', ...args], { encoding: 'utf8' });
 const train = (out: string, ...extra: string[]) => {
   const r = edora(
     'train',
-    '--model',
-    model,
-    '--train',
-    trainFile,
-    '--validation',
-    trainFile,
-    '--test',
-    trainFile,
+    ...ownDataFlags(model, trainFile),
     '--r',
     '2',
     '--batch-size',
