@@ -8,8 +8,10 @@ export {
   MAGNITUDE,
 } from './base.js';
 export { copyNamedTensors } from './load-tensors.js';
+export { optionsFor, parseOptionPairs, resolveOptions } from './options.js';
 export {
   adapterConfig,
+  findMethod,
   getMethod,
   METHOD_NAMES,
   methodList,
@@ -30,7 +32,9 @@ export {
   type LayerShape,
   type MethodHookInfo,
   type MethodName,
+  type MethodOption,
   NORM_EPS,
+  type OptionValue,
   type PeftNames,
   scalingOf,
   type TensorSpec,

@@ -9,6 +9,7 @@ import { dora } from './dora.js';
 import { edora } from './edora.js';
 import { lora } from './lora.js';
 import { loraXs } from './lora-xs.js';
+import { resolveOptions } from './options.js';
 import {
   type AdapterConfig,
   type AdapterMethod,
@@ -97,6 +98,11 @@ export function methodValue<T>(
 /** Every registered method's name. */
 export const METHOD_NAMES = methodList();
 
+/** The method of that name, or undefined (for 'full', 'probe' and unknown names). */
+export function findMethod(name: string): AdapterMethod | undefined {
+  return METHODS.get(name);
+}
+
 export function getMethod(name: string): AdapterMethod {
   const m = METHODS.get(name);
   if (!m)
@@ -108,8 +114,17 @@ export function getMethod(name: string): AdapterMethod {
 
 /** A full config from partial options (PEFT-style defaults: alpha 16, dropout 0, …). */
 export function adapterConfig(
-  options: Partial<AdapterConfig> & { method: MethodName; r: number },
+  options: Partial<Omit<AdapterConfig, 'options'>> & {
+    method: MethodName;
+    r: number;
+    /** The method's own settings (checked; defaults for those not given). */
+    options?: Readonly<Record<string, unknown>>;
+  },
 ): AdapterConfig {
-  getMethod(options.method);
-  return { ...DEFAULT_CONFIG, ...options };
+  const method = getMethod(options.method);
+  return {
+    ...DEFAULT_CONFIG,
+    ...options,
+    options: resolveOptions(method, options.options ?? {}),
+  };
 }

@@ -36,6 +36,33 @@ export interface AdapterConfig {
    * benchmarks).
    */
   normMode: 'factored' | 'naive';
+  /**
+   * The method's own settings (AdapterMethod.options) by their PEFT names,
+   * every declared one present once the config is built (adapterConfig
+   * fills the defaults); empty for methods that have none.
+   */
+  options: Readonly<Record<string, OptionValue>>;
+}
+
+/** The value of a method's own setting. */
+export type OptionValue = number | boolean | string;
+
+/** One setting a method declares (AdaLoRA's target_r, MELoRA's mini_r, …). */
+export interface MethodOption {
+  /**
+   * Its name in adapter_config.json, in `--option name=value` and in
+   * AdapterConfig.options: the field name of PEFT's config class where PEFT
+   * has the method (snake_case).
+   */
+  readonly key: string;
+  readonly kind: 'integer' | 'number' | 'boolean' | 'string';
+  readonly default: OptionValue;
+  /** One line for `edora train --help`. */
+  readonly help: string;
+  readonly min?: number;
+  readonly max?: number;
+  /** The allowed values of a 'string' setting. */
+  readonly choices?: readonly string[];
 }
 
 export const DEFAULT_CONFIG: Omit<AdapterConfig, 'method' | 'r'> = {
@@ -46,6 +73,7 @@ export const DEFAULT_CONFIG: Omit<AdapterConfig, 'method' | 'r'> = {
   rInitStd: 1e-5,
   svdIters: 10,
   normMode: 'factored',
+  options: {},
 };
 
 /**
@@ -177,8 +205,21 @@ export interface AdapterMethod {
     rng: Random,
     shared?: ReadonlyMap<string, Tensor>,
   ): Adapter;
-  /** Trainable parameters for a dOut×dIn layer, from shapes alone (default: from `tensors`). */
-  countTrainable?(dOut: number, dIn: number, r: number): number;
+  /**
+   * The method's own settings, each written to adapter_config.json under its
+   * key (src/adapters/options.ts checks them).
+   */
+  readonly options?: readonly MethodOption[];
+  /**
+   * Trainable parameters for a dOut×dIn layer, from shapes and the method's
+   * settings alone (default: from `tensors`).
+   */
+  countTrainable?(
+    dOut: number,
+    dIn: number,
+    r: number,
+    options: Readonly<Record<string, OptionValue>>,
+  ): number;
   /**
    * Model-level tensors, made once per adapter before its layers (a random
    * basis all layers share, one tensor for the whole model): saved once, as
@@ -190,7 +231,10 @@ export interface AdapterMethod {
     rng: Random,
   ): Map<string, Tensor>;
   /** Trainable parameters of the model-level tensors, from shapes alone. */
-  countShared?(layers: readonly LayerShape[]): number;
+  countShared?(
+    layers: readonly LayerShape[],
+    options: Readonly<Record<string, OptionValue>>,
+  ): number;
   /** Called by the trainer after every optimizer step (a schedule, a rank budget, pruning). */
   onStep?(info: MethodHookInfo): void;
   /** Called by the trainer at the end of every epoch, before its evaluation. */
@@ -203,8 +247,14 @@ export function dimsOf(shape: readonly Dim[], dOut: number, dIn: number, r: numb
 }
 
 /** Trainable parameters of one layer: the method's own count, or the sum of its trained tensors. */
-export function trainableCount(m: AdapterMethod, dOut: number, dIn: number, r: number): number {
-  if (m.countTrainable) return m.countTrainable(dOut, dIn, r);
+export function trainableCount(
+  m: AdapterMethod,
+  dOut: number,
+  dIn: number,
+  r: number,
+  options: Readonly<Record<string, OptionValue>> = {},
+): number {
+  if (m.countTrainable) return m.countTrainable(dOut, dIn, r, options);
   let n = 0;
   for (const spec of Object.values(m.tensors))
     if (spec.trains) n += dimsOf(spec.shape, dOut, dIn, r).reduce((a, b) => a * b, 1);

@@ -6,6 +6,13 @@
  * with one line rather than silently ignored.
  */
 import type { Command } from 'commander';
+import {
+  checkOptionsUsed,
+  optionsFor,
+  parseOptionPairs,
+  resolveOptions,
+} from '../adapters/options.js';
+import { findMethod } from '../adapters/registry.js';
 import type { FinetuneMethod } from '../workflows/finetune.js';
 import { hasMagnitude, hasR, magnitudeMethods, rMethods } from '../workflows/method-traits.js';
 import { numberOption } from './options.js';
@@ -14,6 +21,7 @@ export interface TrainingFlagOptions {
   rInitStd?: string;
   magnitudeLr?: string;
   clipPerGroup?: boolean;
+  option?: string[];
 }
 
 /** What the flags set; a field is absent when its flag was not given. */
@@ -21,6 +29,8 @@ export interface TrainingFlags {
   rInitStd?: number;
   magnitudeLr?: number;
   clipPerGroup?: boolean;
+  /** Methods' own settings (`--option name=value`), as typed; each method takes those it declares. */
+  methodOptions?: Record<string, string>;
 }
 
 export function addTrainingFlags(cmd: Command): Command {
@@ -32,6 +42,11 @@ export function addTrainingFlags(cmd: Command): Command {
     .option(
       '--magnitude-lr <x>',
       `learning rate of the magnitude vectors (${magnitudeMethods().join(', ')}; default: the adapter's --lr)`,
+    )
+    .option(
+      '--option <name=value>',
+      "a method's own setting, by its PEFT name (repeatable; `edora train --help` lists each method's)",
+      (value: string, previous: string[] = []) => [...previous, value],
     )
     .option(
       '--clip-per-group',
@@ -71,6 +86,14 @@ export function parseTrainingFlags(
         `--clip-per-group: ${unclipped} is not clipped (its max grad norm is 0); give --max-grad-norm > 0`,
       );
     flags.clipPerGroup = true;
+  }
+  if (opts.option !== undefined && opts.option.length > 0) {
+    const given = parseOptionPairs(opts.option);
+    const runMethods = methods.map((m) => findMethod(m));
+    checkOptionsUsed(given, runMethods);
+    // Each value checked now, against every method of the run that has the setting.
+    for (const m of runMethods) if (m) resolveOptions(m, optionsFor(m, given), '--option');
+    flags.methodOptions = given;
   }
   return flags;
 }

@@ -2,6 +2,8 @@
  * PeftConfig: which layers get adapters, and with what options. Field names
  * follow PEFT's LoraConfig (camelCase here, snake_case in adapter_config.json).
  */
+
+import { resolveOptions } from '../adapters/options.js';
 import { getMethod } from '../adapters/registry.js';
 import { type AdapterConfig, DEFAULT_CONFIG, type MethodName } from '../adapters/types.js';
 import { checkPatterns } from './targets.js';
@@ -34,14 +36,20 @@ export interface PeftConfig extends AdapterConfig {
   seed: number;
 }
 
-export type PeftOptions = Partial<PeftConfig> & {
+export type PeftOptions = Partial<Omit<PeftConfig, 'options'>> & {
   method: MethodName;
   r: number;
   targetModules: string[] | string;
+  /**
+   * The method's own settings by their PEFT names (AdapterMethod.options):
+   * typed values, or text as typed on a command line; checked, and the
+   * missing ones take their defaults.
+   */
+  options?: Readonly<Record<string, unknown>>;
 };
 
 export function peftConfig(options: PeftOptions): PeftConfig {
-  getMethod(options.method);
+  const method = getMethod(options.method);
   const config: PeftConfig = {
     ...DEFAULT_CONFIG,
     layersToTransform: null,
@@ -53,6 +61,7 @@ export function peftConfig(options: PeftOptions): PeftConfig {
     seed: 0,
     ...options,
     method: options.method,
+    options: resolveOptions(method, options.options ?? {}),
   };
   // PEFT refuses both combinations when it reads adapter_config.json, so edora does not write them.
   if (config.layersToTransform && typeof config.targetModules === 'string') {

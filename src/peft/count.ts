@@ -2,6 +2,7 @@
  * Trainable-parameter counts for a method, rank and targets, from the
  * model's structure alone (no weights needed: only layer shapes are read).
  */
+import { resolveOptions } from '../adapters/options.js';
 import { getMethod } from '../adapters/registry.js';
 import { type LayerShape, type MethodName, trainableCount } from '../adapters/types.js';
 import { Linear } from '../nn/linear.js';
@@ -46,10 +47,15 @@ export function countAdapterParameters(
   model: Module | ModelShapes,
   method: MethodName,
   r: number,
-  targets: TargetSelection & Partial<Pick<PeftConfig, 'rankPattern'>>,
+  targets: TargetSelection &
+    Partial<Pick<PeftConfig, 'rankPattern'>> & {
+      /** The method's own settings (checked; defaults for those not given). */
+      options?: Readonly<Record<string, unknown>>;
+    },
 ): ParameterCount {
   const shapes = model instanceof Module ? shapesOf(model) : model;
   const m = getMethod(method);
+  const options = resolveOptions(m, targets.options ?? {});
   const layers: LayerShape[] = [];
   let trainable = 0;
   for (const { path, inFeatures, outFeatures } of shapes.linears) {
@@ -58,13 +64,13 @@ export function countAdapterParameters(
     const max = Math.min(outFeatures, inFeatures);
     if (rank > max) throw new Error(`${path}: r = ${rank} exceeds min(d_out, d_in) = ${max}`);
     layers.push({ path, dOut: outFeatures, dIn: inFeatures, r: rank });
-    trainable += trainableCount(m, outFeatures, inFeatures, rank);
+    trainable += trainableCount(m, outFeatures, inFeatures, rank, options);
   }
   if (layers.length === 0)
     throw new Error(
       `no linear layer matches targetModules ${JSON.stringify(targets.targetModules)}`,
     );
   // Model-level tensors count once, not per layer.
-  trainable += m.countShared?.(layers) ?? 0;
+  trainable += m.countShared?.(layers, options) ?? 0;
   return { method, r, modules: layers.length, trainable, base: shapes.parameters };
 }

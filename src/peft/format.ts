@@ -18,6 +18,8 @@
  * refuses them instead of silently dropping R. `edora export --to peft-dora`
  * turns EDoRA into plain DoRA.
  */
+
+import { resolveOptions } from '../adapters/options.js';
 import { getMethod, methods } from '../adapters/registry.js';
 import { type AdapterMethod, MAX_SVD_ITERS, type MethodName } from '../adapters/types.js';
 import type { PeftConfig, PeftOptions } from './config.js';
@@ -73,6 +75,8 @@ export function toAdapterConfigJson(
     revision: null,
   };
   Object.assign(json, method.peft.configFields);
+  // The method's own settings, at the top level as PEFT's config classes write theirs.
+  for (const o of method.options ?? []) json[o.key] = config.options[o.key] ?? o.default;
   // What edora's SVD-based initialisations need to be rebuilt exactly on load
   // (PiSSA rewrites W into its residual again; EDoRA and LoRA-XS keep A and B
   // frozen in the file, but the block also names the method).
@@ -215,7 +219,9 @@ export function fromAdapterConfigJson(json: unknown, file: string): PeftOptions 
   if (typeof json !== 'object' || json === null || Array.isArray(json))
     throw new Error(`${file}: expected a JSON object`);
   const j = json as Record<string, unknown>;
-  const method = methodOfConfig(j, file).name;
+  const described = methodOfConfig(j, file);
+  const method = described.name;
+  const optionKeys = new Set((described.options ?? []).map((o) => o.key));
   const targets = field(
     j,
     'target_modules',
@@ -225,7 +231,13 @@ export function fromAdapterConfigJson(json: unknown, file: string): PeftOptions 
   );
   const methodFields = new Set(methods().flatMap((m) => Object.keys(m.peft.configFields)));
   for (const [key, v] of Object.entries(j)) {
-    if (!READ.has(key) && !methodFields.has(key) && !DESCRIPTIVE.has(key) && !isUnset(v))
+    if (
+      !READ.has(key) &&
+      !methodFields.has(key) &&
+      !optionKeys.has(key) &&
+      !DESCRIPTIVE.has(key) &&
+      !isUnset(v)
+    )
       throw new Error(
         `${file}: '${key}': ${JSON.stringify(v)} is a PEFT feature edora does not support`,
       );
@@ -288,6 +300,11 @@ export function fromAdapterConfigJson(json: unknown, file: string): PeftOptions 
     excludeModules: exclude,
     modulesToSave,
     initLoraWeights: init.init,
+    options: resolveOptions(
+      described,
+      Object.fromEntries(Object.entries(j).filter(([k]) => optionKeys.has(k))),
+      `${file}: field`,
+    ),
   };
   if (init.svdIters !== undefined) opts.svdIters = init.svdIters;
   Object.assign(opts, edoraBlock(j, method, file));

@@ -5,7 +5,8 @@
  * minutes on a 2-core machine; every size is an option.
  */
 
-import { methodList, methodTable, methodValue } from '../adapters/registry.js';
+import { optionsFor } from '../adapters/options.js';
+import { findMethod, methodList, methodTable, methodValue } from '../adapters/registry.js';
 import { DEFAULTS } from '../config/defaults.js';
 import type { TaskData } from '../data/types.js';
 import type { EpochRecord } from '../train/loop.js';
@@ -37,6 +38,8 @@ export interface BenchOptions {
   rInitStd?: number;
   magnitudeLr?: number;
   clipPerGroup?: boolean;
+  /** Methods' own settings; each method gets those it declares. */
+  methodOptions?: Readonly<Record<string, unknown>>;
   onRunStart?: (task: string, method: FinetuneMethod) => void;
   onProgress?: (task: string, method: FinetuneMethod, step: number, total: number) => void;
   onRunEnd?: (
@@ -104,6 +107,8 @@ export interface BenchRunOptions {
   rInitStd?: number;
   /** Learning rate of the magnitude vectors (DoRA, EDoRA); default lr. */
   magnitudeLr?: number;
+  /** The method's own settings (those of `methodOptions` it declares). */
+  methodOptions?: Readonly<Record<string, unknown>>;
   seed: number;
   earlyStoppingPatience?: number;
   onProgress?: (step: number, total: number) => void;
@@ -158,6 +163,7 @@ export function benchFinetuneOptions(options: BenchRunOptions): FinetuneOptions 
     ...(options.clipPerGroup === undefined ? {} : { clipPerGroup: options.clipPerGroup }),
     ...(options.rInitStd === undefined ? {} : { rInitStd: options.rInitStd }),
     ...(options.magnitudeLr === undefined ? {} : { magnitudeLr: options.magnitudeLr }),
+    ...(options.methodOptions === undefined ? {} : { methodOptions: options.methodOptions }),
     seed: options.seed,
     earlyStoppingPatience: options.earlyStoppingPatience,
     onProgress: (p) => options.onProgress?.(p.step, p.totalSteps),
@@ -202,6 +208,7 @@ export async function runBench(options: BenchOptions): Promise<BenchRow[]> {
         clipPerGroup: options.clipPerGroup,
         rInitStd: options.rInitStd,
         magnitudeLr: options.magnitudeLr,
+        methodOptions: optionsFor(findMethod(method), options.methodOptions ?? {}),
         seed: options.seed,
         onProgress: (step, total) => options.onProgress?.(taskName, method, step, total),
       });

@@ -60,6 +60,8 @@ export interface FinetuneOptions extends Omit<TrainOptions, 'metric'> {
   dropout?: number;
   /** σ of R's N(0, σ²) initialisation (EDoRA, LoRA-XS); default DEFAULT_CONFIG.rInitStd. */
   rInitStd?: number;
+  /** The method's own settings by their PEFT names (AdapterMethod.options); checked when the adapter is made. */
+  methodOptions?: Readonly<Record<string, unknown>>;
   maxLength?: number;
   /** One-line notices worth telling the user (e.g. a checkpoint's head replaced by a fresh one). */
   onNotice?: (line: string) => void;
@@ -254,6 +256,7 @@ export async function finetune(
       modulesToSave: ['classifier'],
       seed: options.seed,
       ...(options.rInitStd === undefined ? {} : { rInitStd: options.rInitStd }),
+      options: options.methodOptions ?? {},
     });
     // PEFT accepts no adapted layer when a head trains; here that would be a
     // linear probe trained under another method's name.

@@ -55,6 +55,7 @@ export const benchRunner: StudyRunner = (data, spec, hooks) =>
     clipPerGroup: spec.clipPerGroup,
     rInitStd: spec.rInitStd,
     magnitudeLr: spec.magnitudeLr,
+    ...(spec.options === undefined ? {} : { methodOptions: spec.options }),
     seed: spec.seed,
     earlyStoppingPatience: spec.earlyStopping ?? undefined,
     onProgress: hooks.onProgress,

@@ -199,7 +199,7 @@ describe('adapters match the explicit formulas', () => {
       const trainable = [...adapter.tensors()].filter(([, t]) => t.requiresGrad).map(([k]) => k);
       assert.deepEqual(trainable.sort(), expect[method]!.sort());
       const n = trainable.reduce((s, k) => s + adapter.tensors().get(k)!.size, 0);
-      assert.equal(n, getMethod(method).countTrainable!(6, 4, 2));
+      assert.equal(n, getMethod(method).countTrainable!(6, 4, 2, {}));
     }
   });
 
@@ -220,7 +220,7 @@ describe('adapters match the explicit formulas', () => {
         [6, 4, 2],
         [768, 3072, 16],
       ] as const)
-        assert.equal(countTrainable!(dOut, dIn, r), trainableCount(rest, dOut, dIn, r), method);
+        assert.equal(countTrainable!(dOut, dIn, r, {}), trainableCount(rest, dOut, dIn, r), method);
     }
   });
 

@@ -1,7 +1,8 @@
 /** `edora params`: trainable-parameter table for methods and ranks, from a config alone. */
 import { statSync } from 'node:fs';
 import type { Command } from 'commander';
-import { methodList } from '../../adapters/registry.js';
+import { checkOptionsUsed, optionsFor, parseOptionPairs } from '../../adapters/options.js';
+import { findMethod, methodList } from '../../adapters/registry.js';
 import { readJsonFile } from '../../io/json-file.js';
 import { parseModelConfig, readModelConfig } from '../../models/config.js';
 import { describeModel, type ModelStructure, parameterCount } from '../../models/structure.js';
@@ -103,9 +104,21 @@ export function register(program: Command): void {
     )
     .option('--r <ranks>', 'comma-separated ranks', '4,8,16,32')
     .option('--target <modules>', 'comma-separated target module names', PAPER_TARGETS.join(','))
+    .option(
+      '--option <name=value>',
+      "a method's own setting, by its PEFT name (repeatable; `edora train --help` lists each method's)",
+      (value: string, previous: string[] = []) => [...previous, value],
+    )
     .option('--json', 'print one JSON object')
     .action(
-      (opts: { model: string; method: string; r: string; target: string; json?: boolean }) => {
+      (opts: {
+        model: string;
+        method: string;
+        r: string;
+        target: string;
+        option?: string[];
+        json?: boolean;
+      }) => {
         const methods = parseList(opts.method, '--method').map((m) => {
           if (!PARAMS_METHODS.includes(m))
             throw new Error(
@@ -113,6 +126,11 @@ export function register(program: Command): void {
             );
           return m;
         });
+        const given = parseOptionPairs(opts.option ?? []);
+        checkOptionsUsed(
+          given,
+          methods.map((m) => findMethod(m)),
+        );
         const ranks = parseRanks(opts.r);
         const targets = parseList(opts.target, '--target');
         const structure = structureFromConfig(opts.model);
@@ -127,6 +145,7 @@ export function register(program: Command): void {
                 countAdapterParameters(model, method, r, {
                   targetModules: targets,
                   layersToTransform: null,
+                  options: optionsFor(findMethod(method), given),
                 }),
               ),
         );

@@ -127,7 +127,13 @@ export function register(program: Command): void {
 function methodsHelp(): string {
   const list = methods();
   const width = Math.max(...list.map((m) => m.name.length));
-  return `\nAdapter methods (--method):\n${list.map((m) => `  ${m.name.padEnd(width)}  ${m.help}`).join('\n')}`;
+  const lines = list.flatMap((m) => [
+    `  ${m.name.padEnd(width)}  ${m.help}`,
+    ...(m.options ?? []).map(
+      (o) => `  ${' '.repeat(width)}    --option ${o.key}=… (default ${o.default}): ${o.help}`,
+    ),
+  ]);
+  return `\nAdapter methods (--method):\n${lines.join('\n')}`;
 }
 
 /** The methods trained without clipping by default. */

@@ -5,7 +5,8 @@
  * identified by its complete settings (its key), which is what makes a
  * study resumable: a finished run is looked up, never repeated.
  */
-import { METHOD_NAMES } from '../../adapters/registry.js';
+import { optionsFor } from '../../adapters/options.js';
+import { findMethod, METHOD_NAMES } from '../../adapters/registry.js';
 import { DEFAULT_CONFIG } from '../../adapters/types.js';
 import type { FinetuneMethod } from '../finetune.js';
 import { hasMagnitude, hasR } from '../method-traits.js';
@@ -44,6 +45,8 @@ export interface StudySettings {
   rInitStd?: number;
   /** Learning rate of the magnitude vectors of DoRA and EDoRA (default: the run's lr). */
   magnitudeLr?: number;
+  /** Methods' own settings (`--option`); each method gets those it declares. */
+  methodOptions?: Readonly<Record<string, unknown>>;
   budget: StudyBudget;
 }
 
@@ -73,6 +76,8 @@ export interface RunSpec {
   rInitStd?: number;
   /** The magnitude's learning rate (only for DoRA and EDoRA, when not lr). */
   magnitudeLr?: number;
+  /** The method's own settings given (only those it declares, only when some are given). */
+  options?: Record<string, unknown>;
 }
 
 export interface Cell {
@@ -142,6 +147,8 @@ export function runSpec(s: StudySettings, cell: Cell, point: GridPoint, seed: nu
     spec.rInitStd = s.rInitStd;
   if (s.magnitudeLr !== undefined && s.magnitudeLr !== point.lr && hasMagnitude(cell.method))
     spec.magnitudeLr = s.magnitudeLr;
+  const own = optionsFor(findMethod(cell.method), s.methodOptions ?? {});
+  if (Object.keys(own).length > 0) spec.options = own;
   return spec;
 }
 
@@ -169,6 +176,7 @@ export function describeRun(spec: RunSpec): string {
     ...(spec.magnitudeLr === undefined ? [] : [`magnitude ${rate(spec.magnitudeLr)}`]),
     ...(spec.rInitStd === undefined ? [] : [`σ(R) ${rate(spec.rInitStd)}`]),
     ...(spec.clipPerGroup ? [`clip ${spec.maxGradNorm} per group`] : []),
+    ...Object.entries(spec.options ?? {}).map(([k, v]) => `${k} ${v}`),
     `seed ${spec.seed}`,
   ].join(' · ');
 }
